@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.c - vectored reads and writes.
+ *
+ * The kernel may transfer less than asked (signals, MAX_RW_COUNT, EOF), and
+ * takes at most IOV_MAX iovecs per call; these loops hide all of that, so one
+ * call always transfers the whole vector or fails (docs/spec.md READ-*, WRITE-*).
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef IOV_MAX
+#define IOV_MAX 1024
+#endif
+
+/* Position inside the caller's iovec array: entry idx, skip bytes into it. */
+struct rs_iov_cursor {
+	const struct iovec *iov;
+	int cnt;
+	int idx;
+	size_t skip;
+};
+
+/* Fill win with up to IOV_MAX entries from the cursor on.  Returns the count. */
+static int rs_iov_window(const struct rs_iov_cursor *c, struct iovec *win)
+{
+	int n = 0;
+	for (int i = c->idx; i < c->cnt && n < IOV_MAX; i++) {
+		size_t skip = i == c->idx ? c->skip : 0;
+		if (c->iov[i].iov_len == skip)
+			continue;
+		win[n].iov_base = (char *)c->iov[i].iov_base + skip;
+		win[n].iov_len = c->iov[i].iov_len - skip;
+		n++;
+	}
+	return n;
+}
+
+static void rs_iov_advance(struct rs_iov_cursor *c, size_t bytes)
+{
+	while (bytes && c->idx < c->cnt) {
+		size_t avail = c->iov[c->idx].iov_len - c->skip;
+		if (bytes < avail) {
+			c->skip += bytes;
+			return;
+		}
+		bytes -= avail;
+		c->idx++;
+		c->skip = 0;
+	}
+}
+
+static void rs_iov_zero_rest(struct rs_iov_cursor *c)
+{
+	for (; c->idx < c->cnt; c->idx++, c->skip = 0)
+		memset((char *)c->iov[c->idx].iov_base + c->skip, 0,
+		       c->iov[c->idx].iov_len - c->skip);
+}
+
+/* One preadv/pwritev over the cursor's next window.  The caller's array is
+ * passed untouched while nothing has been transferred (the common case). */
+static ssize_t rs_iov_xfer(int fd, bool write, const struct rs_iov_cursor *c, uint64_t pos)
+{
+	struct iovec win[IOV_MAX];
+	const struct iovec *v = c->iov;
+	int n = c->cnt;
+	if (c->idx || c->skip || n > IOV_MAX) {
+		n = rs_iov_window(c, win);
+		v = win;
+	}
+	if (n == 1)
+		return write ? pwrite(fd, v[0].iov_base, v[0].iov_len, (off_t)pos)
+			     : pread(fd, v[0].iov_base, v[0].iov_len, (off_t)pos);
+	return write ? pwritev(fd, v, n, (off_t)pos) : preadv(fd, v, n, (off_t)pos);
+}
+
+/* A direct read that stopped short of an unaligned EOF continues at an
+ * unaligned offset, which the kernel may refuse with EINVAL: that is EOF too. */
+static bool rs_at_eof(const refstor *s, uint64_t pos)
+{
+	uint64_t size;
+	return rs_query_size(s->fd, s->kind, &size) == 0 && pos >= size;
+}
+
+static int rs_pread_all(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset,
+			size_t total)
+{
+	struct rs_iov_cursor c = {iov, iovcnt, 0, 0};
+	uint64_t pos = offset;
+	size_t left = total;
+	while (left) {
+		ssize_t got = rs_iov_xfer(s->fd, false, &c, pos);
+		if (got < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			if (e == EINVAL && s->direct && pos > offset && rs_at_eof(s, pos))
+				got = 0;
+			else
+				return rs_fail_errno(e, "readv at offset %" PRIu64 " (%zu bytes)",
+						     offset, total);
+		}
+		if (got == 0) {
+			/* EOF: the rest of the vector reads as zeroes. */
+			rs_iov_zero_rest(&c);
+			return 0;
+		}
+		rs_iov_advance(&c, (size_t)got);
+		pos += (uint64_t)got;
+		left -= (size_t)got;
+	}
+	return 0;
+}
+
+void rs_size_grow(refstor *s, uint64_t end)
+{
+	uint64_t cur = atomic_load(&s->size);
+	while (cur < end && !atomic_compare_exchange_weak(&s->size, &cur, end))
+		;
+}
+
+int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	struct rs_iov_cursor c = {iov, iovcnt, 0, 0};
+	uint64_t pos = offset;
+	int r = 0;
+	for (;;) {
+		ssize_t put = rs_iov_xfer(s->fd, true, &c, pos);
+		if (put < 0) {
+			if (errno == EINTR)
+				continue;
+			r = rs_fail_errno(errno,
+					  "%s at offset %" PRIu64 " (stopped at %" PRIu64 ")", op,
+					  offset, pos);
+			break;
+		}
+		if (put == 0) {
+			/* No progress and no error: retrying could spin forever. */
+			r = rs_fail(EIO,
+				    "%s at offset %" PRIu64 ": write made no progress at %" PRIu64,
+				    op, offset, pos);
+			break;
+		}
+		rs_iov_advance(&c, (size_t)put);
+		pos += (uint64_t)put;
+		if (c.idx >= c.cnt)
+			break;
+		/* Skip trailing empty iovecs without another syscall. */
+		while (c.idx < c.cnt && c.iov[c.idx].iov_len == c.skip) {
+			c.idx++;
+			c.skip = 0;
+		}
+		if (c.idx >= c.cnt)
+			break;
+	}
+	/* What reached the file counts even when a later part failed: the size
+	 * must never claim less than the file holds. */
+	rs_size_grow(s, pos);
+	return r;
+}
+
+int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	size_t total;
+	int r = rs_check_handle(s, "readv");
+	if (r || (r = rs_check_iov(s, "readv", iov, iovcnt, offset, &total)))
+		return r;
+	if (!total)
+		return 0;
+	pthread_rwlock_rdlock(&s->lock);
+	r = rs_pread_all(s, iov, iovcnt, offset, total);
+	pthread_rwlock_unlock(&s->lock);
+	return r;
+}
+
+int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	size_t total;
+	int r = rs_check_handle(s, "writev");
+	if (r || (r = rs_check_writable(s, "writev")) ||
+	    (r = rs_check_iov(s, "writev", iov, iovcnt, offset, &total)))
+		return r;
+	if (!total)
+		return 0;
+	pthread_rwlock_rdlock(&s->lock);
+	r = rs_pwrite_all(s, "writev", iov, iovcnt, offset);
+	pthread_rwlock_unlock(&s->lock);
+	return r;
+}
+
+int refstor_read(refstor *s, void *buf, size_t len, uint64_t offset)
+{
+	struct iovec v = {buf, len};
+	return refstor_readv(s, &v, 1, offset);
+}
+
+int refstor_write(refstor *s, const void *buf, size_t len, uint64_t offset)
+{
+	struct iovec v = {(void *)buf, len};
+	return refstor_writev(s, &v, 1, offset);
+}
+
+int rs_write_zero_bytes(refstor *s, const char *op, uint64_t offset, uint64_t length)
+{
+	enum { CHUNK = 1 << 20 };
+	size_t n = length < CHUNK ? (size_t)length : CHUNK;
+	size_t align = s->mem_align > sizeof(void *) ? s->mem_align : sizeof(void *);
+	void *zero;
+	if (posix_memalign(&zero, align, n))
+		return rs_fail(ENOMEM, "%s: out of memory for a %zu-byte zero buffer", op, n);
+	memset(zero, 0, n);
+	int r = 0;
+	while (length && !r) {
+		struct iovec v = {zero, length < n ? (size_t)length : n};
+		r = rs_pwrite_all(s, op, &v, 1, offset);
+		offset += v.iov_len;
+		length -= v.iov_len;
+	}
+	free(zero);
+	return r;
+}

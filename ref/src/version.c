@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* version.c - the library's version, from the macros in refstor.h. */
+#include "internal.h"
+
+#define RS_STR_(x) #x
+#define RS_STR(x) RS_STR_(x)
+
+const char *refstor_version(void)
+{
+	return RS_STR(REFSTOR_VERSION_MAJOR) "." RS_STR(REFSTOR_VERSION_MINOR) "." RS_STR(
+	    REFSTOR_VERSION_PATCH);
+}
