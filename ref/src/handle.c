@@ -81,6 +81,18 @@ static int rs_handle_new(int fd, const char *filename, bool relaxed_sync, refsto
 	return 0;
 }
 
+/* Switch O_DIRECT on for an open fd.  Done after open() rather than with it:
+ * a directory then fails as a directory (EISDIR), not as "no direct I/O"
+ * (EINVAL), and create() does not leave a file behind when the filesystem
+ * refuses direct I/O. */
+static int rs_enable_direct(int fd, const char *op, const char *path)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_DIRECT))
+		return rs_fail_errno(errno, "%s %s: direct I/O not supported here", op, path);
+	return 0;
+}
+
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
 	if (!o || !out)
@@ -88,21 +100,19 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 	*out = NULL;
 	if (!o->path || !o->path[0])
 		return rs_fail(EINVAL, "open: filename required");
-	int flags = (o->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (o->direct ? O_DIRECT : 0);
 	int fd;
 	do
-		fd = open(o->path, flags);
+		fd = open(o->path, (o->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
-	if (fd < 0) {
-		int e = errno;
-		/* EINVAL from open() with O_DIRECT means the filesystem has no
-		 * direct I/O; say so rather than leave the caller guessing. */
-		return rs_fail_errno(
-		    e, "open %s (%s%s)%s", o->path, o->writable ? "read-write" : "read-only",
-		    o->direct ? ", direct" : "",
-		    e == EINVAL && o->direct ? ": direct I/O not supported here" : "");
-	}
-	int r = rs_handle_new(fd, o->path, o->relaxed_sync, out);
+	if (fd < 0)
+		return rs_fail_errno(errno, "open %s (%s)", o->path,
+				     o->writable ? "read-write" : "read-only");
+	struct stat st;
+	int r = 0;
+	if (o->direct && !fstat(fd, &st) && !S_ISDIR(st.st_mode))
+		r = rs_enable_direct(fd, "open", o->path);
+	if (!r)
+		r = rs_handle_new(fd, o->path, o->relaxed_sync, out);
 	if (r)
 		close(fd);
 	return r;
@@ -141,16 +151,10 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	if (fd < 0)
 		return rs_fail_errno(errno, "create %s", path);
 
-	int r;
-	/* O_DIRECT is checked only after open(O_CREAT) has made the file, so a
-	 * failing open would leave it behind; switch it on afterwards instead. */
-	if (o->open.direct) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_DIRECT)) {
-			r = rs_fail_errno(errno, "create %s: direct I/O not supported", path);
-			close(fd);
-			goto undo;
-		}
+	int r = o->open.direct ? rs_enable_direct(fd, "create", path) : 0;
+	if (r) {
+		close(fd);
+		goto undo;
 	}
 
 	refstor *s;

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * faults.c - the interposer (see faults.h).
+ *
+ * This is test machinery, not librefstor: its state is process-wide on
+ * purpose (the interposed calls have nowhere else to find it), guarded by
+ * atomics so that threads of the implementation under test can call in.
+ */
+#include "faults.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum { RS_MAX_FAULTS = 8 };
+
+struct rs_armed {
+	atomic_bool on;
+	struct rs_fault f;
+	atomic_int seen; /* matching calls so far */
+};
+
+static struct {
+	atomic_bool have_file;
+	dev_t dev;
+	ino_t ino;
+	struct rs_armed faults[RS_MAX_FAULTS];
+	atomic_ulong count[RS_CALL_COUNT];
+	atomic_ulong fired;
+} rs_state;
+
+static int rs_set_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st))
+		return -1;
+	/* A block device is known by the device it is, not its node's inode. */
+	rs_state.dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+	rs_state.ino = S_ISBLK(st.st_mode) ? 0 : st.st_ino;
+	atomic_store(&rs_state.have_file, true);
+	return 0;
+}
+
+static bool rs_on_file(int fd)
+{
+	if (!atomic_load(&rs_state.have_file))
+		return true;
+	struct stat st;
+	int saved = errno;
+	bool match = false;
+	if (!fstat(fd, &st))
+		match = S_ISBLK(st.st_mode)
+			    ? st.st_rdev == rs_state.dev && !rs_state.ino
+			    : st.st_dev == rs_state.dev && st.st_ino == rs_state.ino;
+	errno = saved;
+	return match;
+}
+
+int rs_fault_watch(const char *path)
+{
+	return rs_set_file(path);
+}
+
+int rs_fault_arm(const char *path, const struct rs_fault *f)
+{
+	if (rs_set_file(path))
+		return -1;
+	for (int i = 0; i < RS_MAX_FAULTS; i++) {
+		struct rs_armed *a = &rs_state.faults[i];
+		if (atomic_load(&a->on))
+			continue;
+		a->f = *f;
+		atomic_store(&a->seen, 0);
+		atomic_store(&a->on, true);
+		return 0;
+	}
+	return -1;
+}
+
+void rs_fault_clear(void)
+{
+	for (int i = 0; i < RS_MAX_FAULTS; i++)
+		atomic_store(&rs_state.faults[i].on, false);
+}
+
+unsigned long rs_fault_count(enum rs_call call)
+{
+	return call < RS_CALL_COUNT ? atomic_load(&rs_state.count[call]) : 0;
+}
+
+void rs_fault_count_reset(void)
+{
+	for (int i = 0; i < RS_CALL_COUNT; i++)
+		atomic_store(&rs_state.count[i], 0);
+	atomic_store(&rs_state.fired, 0);
+}
+
+unsigned long rs_fault_fired(void)
+{
+	return atomic_load(&rs_state.fired);
+}
+
+/* Count the call; return the fault to apply to it, if any. */
+static const struct rs_fault *rs_intercept(enum rs_call call, int fd)
+{
+	if (!rs_on_file(fd))
+		return NULL;
+	atomic_fetch_add(&rs_state.count[call], 1);
+	for (int i = 0; i < RS_MAX_FAULTS; i++) {
+		struct rs_armed *a = &rs_state.faults[i];
+		if (!atomic_load(&a->on) || a->f.call != call)
+			continue;
+		int n = atomic_fetch_add(&a->seen, 1);
+		if (n < a->f.skip || (a->f.times >= 0 && n >= a->f.skip + a->f.times))
+			continue;
+		atomic_fetch_add(&rs_state.fired, 1);
+		return &a->f;
+	}
+	return NULL;
+}
+
+typedef ssize_t (*rs_preadv2_fn)(int, const struct iovec *, int, off_t, int);
+typedef int (*rs_fallocate_fn)(int, int, off_t, off_t);
+typedef int (*rs_fd_fn)(int);
+typedef int (*rs_ftruncate_fn)(int, off_t);
+
+/* libc's own functions, found once at load time (before any thread of the
+ * implementation can race to look them up). */
+static struct {
+	rs_preadv2_fn preadv2, pwritev2;
+	rs_fallocate_fn fallocate;
+	rs_fd_fn fsync, fdatasync;
+	rs_ftruncate_fn ftruncate;
+} rs_real;
+
+__attribute__((constructor)) static void rs_find_real(void)
+{
+	*(void **)&rs_real.preadv2 = dlsym(RTLD_NEXT, "preadv2");
+	*(void **)&rs_real.pwritev2 = dlsym(RTLD_NEXT, "pwritev2");
+	*(void **)&rs_real.fallocate = dlsym(RTLD_NEXT, "fallocate");
+	*(void **)&rs_real.fsync = dlsym(RTLD_NEXT, "fsync");
+	*(void **)&rs_real.fdatasync = dlsym(RTLD_NEXT, "fdatasync");
+	*(void **)&rs_real.ftruncate = dlsym(RTLD_NEXT, "ftruncate");
+}
+
+/* Cap an iovec array at max bytes: the kernel's short transfer, imitated. */
+static int rs_cap_iov(const struct iovec *iov, int cnt, size_t max, struct iovec *out)
+{
+	int n = 0;
+	for (int i = 0; i < cnt && max && n < 1024; i++) {
+		size_t len = iov[i].iov_len < max ? iov[i].iov_len : max;
+		out[n].iov_base = iov[i].iov_base;
+		out[n].iov_len = len;
+		max -= len;
+		n++;
+	}
+	return n ? n : 1;
+}
+
+/* Every read and write, whatever its libc name, lands here. */
+static ssize_t rs_rw(enum rs_call call, rs_preadv2_fn real, int fd, const struct iovec *iov,
+		     int cnt, off_t off, int flags)
+{
+	const struct rs_fault *f = rs_intercept(call, fd);
+	if (f && f->err) {
+		errno = f->err;
+		return -1;
+	}
+	if (f && f->zero_write && call == RS_CALL_WRITE)
+		return 0;
+	if (f && f->max_bytes) {
+		struct iovec capped[1024];
+		int n = rs_cap_iov(iov, cnt > 1024 ? 1024 : cnt, f->max_bytes, capped);
+		return real(fd, capped, n, off, flags);
+	}
+	return real(fd, iov, cnt, off, flags);
+}
+
+/* The single-buffer calls map onto preadv2/pwritev2, so one path serves all. */
+static ssize_t rs_single(enum rs_call call, int fd, void *buf, size_t len, off_t off)
+{
+	struct iovec v = {buf, len};
+	return rs_rw(call, call == RS_CALL_READ ? rs_real.preadv2 : rs_real.pwritev2, fd, &v, 1,
+		     off, 0);
+}
+
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	return rs_single(RS_CALL_READ, fd, buf, len, off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t len, off_t off)
+{
+	return rs_single(RS_CALL_READ, fd, buf, len, off);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	return rs_single(RS_CALL_WRITE, fd, (void *)buf, len, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
+{
+	return rs_single(RS_CALL_WRITE, fd, (void *)buf, len, off);
+}
+
+#define RS_VEC(name, call, real2)                                         \
+	ssize_t name(int fd, const struct iovec *iov, int cnt, off_t off) \
+	{                                                                 \
+		return rs_rw(call, rs_real.real2, fd, iov, cnt, off, 0);  \
+	}
+RS_VEC(preadv, RS_CALL_READ, preadv2)
+RS_VEC(preadv64, RS_CALL_READ, preadv2)
+RS_VEC(pwritev, RS_CALL_WRITE, pwritev2)
+RS_VEC(pwritev64, RS_CALL_WRITE, pwritev2)
+
+#define RS_VEC2(name, call, real2)                                                   \
+	ssize_t name(int fd, const struct iovec *iov, int cnt, off_t off, int flags) \
+	{                                                                            \
+		return rs_rw(call, rs_real.real2, fd, iov, cnt, off, flags);         \
+	}
+RS_VEC2(preadv64v2, RS_CALL_READ, preadv2)
+RS_VEC2(pwritev64v2, RS_CALL_WRITE, pwritev2)
+
+/* preadv2/pwritev2 themselves: the real ones are what everything above uses. */
+ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return rs_rw(RS_CALL_READ, rs_real.preadv2, fd, iov, cnt, off, flags);
+}
+
+ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
+{
+	return rs_rw(RS_CALL_WRITE, rs_real.pwritev2, fd, iov, cnt, off, flags);
+}
+
+static int rs_fallocate(int fd, int mode, off_t off, off_t len)
+{
+	const struct rs_fault *f = rs_intercept(RS_CALL_FALLOCATE, fd);
+	if (f && f->err) {
+		errno = f->err;
+		return -1;
+	}
+	return rs_real.fallocate(fd, mode, off, len);
+}
+
+int fallocate(int fd, int mode, off_t off, off_t len)
+{
+	return rs_fallocate(fd, mode, off, len);
+}
+
+int fallocate64(int fd, int mode, off_t off, off_t len)
+{
+	return rs_fallocate(fd, mode, off, len);
+}
+
+static int rs_sync(enum rs_call call, int fd)
+{
+	const struct rs_fault *f = rs_intercept(call, fd);
+	if (f && f->err) {
+		errno = f->err;
+		return -1;
+	}
+	return call == RS_CALL_FSYNC ? rs_real.fsync(fd) : rs_real.fdatasync(fd);
+}
+
+int fsync(int fd)
+{
+	return rs_sync(RS_CALL_FSYNC, fd);
+}
+
+int fdatasync(int fd)
+{
+	return rs_sync(RS_CALL_FDATASYNC, fd);
+}
+
+static int rs_ftruncate(int fd, off_t len)
+{
+	const struct rs_fault *f = rs_intercept(RS_CALL_FTRUNCATE, fd);
+	if (f && f->err) {
+		errno = f->err;
+		return -1;
+	}
+	return rs_real.ftruncate(fd, len);
+}
+
+int ftruncate(int fd, off_t len)
+{
+	return rs_ftruncate(fd, len);
+}
+
+int ftruncate64(int fd, off_t len)
+{
+	return rs_ftruncate(fd, len);
+}

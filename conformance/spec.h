@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* spec.h - the clauses of docs/spec.md, as the list and the report need them. */
+#ifndef REFSTOR_CONF_SPEC_H
+#define REFSTOR_CONF_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rs_clause {
+	char id[48];      /* READ-EOF-1 */
+	char level[8];    /* MUST or SHOULD */
+	char applies[96]; /* "all backends", "block devices", ... */
+	char title[256];  /* the first sentence of the clause */
+};
+
+struct rs_spec {
+	struct rs_clause *clauses;
+	size_t n;
+};
+
+/* Clauses are headings "### ID · LEVEL · applies", the text below them their
+ * body.  Returns 0, or -1 with err filled. */
+int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errlen);
+const struct rs_clause *rs_spec_find(const struct rs_spec *spec, const char *id);
+void rs_spec_free(struct rs_spec *spec);
+
+/* Does the space-separated clause list contain a clause matching glob? */
+bool rs_clauses_match(const char *clauses, const char *glob);
+
+#endif

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: MIT */
+/* suite.c - configuration, scratch space, require_* and independent views. */
+#include "suite.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Per-test-process state.  Every Criterion test is its own process, so this
+ * belongs to exactly one test. */
+enum { T_MAX_ALLOCS = 256 };
+static struct rs_conf t_conf;
+static bool t_conf_loaded;
+static struct rs_impl *t_impl;
+static char t_dir[1024];
+static void *t_allocs[T_MAX_ALLOCS];
+static int t_nallocs;
+
+static const char *t_env(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : dflt;
+}
+
+const struct rs_conf *rs_conf(void)
+{
+	if (!t_conf_loaded) {
+		t_conf.impl = t_env("REFSTOR_CONF_IMPL", REFSTOR_REF_SO);
+		t_conf.backend = t_env("REFSTOR_CONF_BACKEND", "file");
+		t_conf.target = t_env("REFSTOR_CONF_TARGET", t_env("TMPDIR", "/tmp"));
+		t_conf.direct = !strcmp(t_env("REFSTOR_CONF_MODE", "buffered"), "direct");
+		t_conf.role = t_env("REFSTOR_CONF_ROLE", "general");
+		struct stat st;
+		t_conf.is_dev = stat(t_conf.target, &st) == 0 && S_ISBLK(st.st_mode);
+		t_conf_loaded = true;
+	}
+	return &t_conf;
+}
+
+const struct rs_impl *rs_I(void)
+{
+	if (!t_impl) {
+		char err[1024];
+		t_impl = rs_impl_load(rs_conf()->impl, err, sizeof(err));
+		cr_assert(t_impl, "%s", err);
+	}
+	return t_impl;
+}
+
+const char *rs_where(void)
+{
+	static char where[256];
+	const struct rs_conf *c = rs_conf();
+	const char *impl = strrchr(c->impl, '/');
+	snprintf(where, sizeof(where), "%s (%s), impl %s", c->backend,
+		 c->direct ? "direct" : "buffered", impl ? impl + 1 : c->impl);
+	return where;
+}
+
+const char *t_msg(void)
+{
+	const char *m = I->last_error ? I->last_error() : NULL;
+	return m ? m : "";
+}
+
+void rs_test_init(const struct rs_clause_test *t)
+{
+	const struct rs_conf *c = rs_conf();
+	(void)rs_I();
+	if (!strcmp(c->role, "enospc") && strncmp(t->clauses, "ENOSPC-", 7))
+		cr_skip_test("%s is reserved for the ENOSPC clauses", c->backend);
+	if (!c->is_dev) {
+		snprintf(t_dir, sizeof(t_dir), "%s/rs.%s.%s.%d", c->target, t->suite, t->name,
+			 (int)getpid());
+		cr_assert_eq(mkdir(t_dir, 0755), 0, "mkdir %s: %s (is the backend up?)", t_dir,
+			     strerror(errno));
+		if (c->direct) {
+			/* A filesystem without direct I/O has no direct run. */
+			char p[1100];
+			snprintf(p, sizeof(p), "%s/direct-probe", t_dir);
+			int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			unlink(p);
+			if (fd < 0)
+				cr_skip_test("%s has no direct I/O (open O_DIRECT: %s)", c->backend,
+					     strerror(e));
+		}
+	}
+}
+
+static int t_rm(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(p);
+	return 0;
+}
+
+void rs_test_fini(void)
+{
+	if (t_dir[0])
+		nftw(t_dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
+	for (int i = 0; i < t_nallocs; i++)
+		free(t_allocs[i]);
+}
+
+void require_fs(void)
+{
+	if (rs_conf()->is_dev)
+		cr_skip_test("applies to filesystem backends; %s is a block device",
+			     rs_conf()->backend);
+}
+
+void require_dev(void)
+{
+	if (!rs_conf()->is_dev)
+		cr_skip_test("applies to block devices; %s is a filesystem", rs_conf()->backend);
+}
+
+void require_direct(void)
+{
+	if (!rs_conf()->direct)
+		cr_skip_test("applies to direct I/O; this run is buffered");
+}
+
+void require_buffered(void)
+{
+	if (rs_conf()->direct)
+		cr_skip_test("applies to buffered I/O; this run is direct");
+}
+
+void require_root(void)
+{
+	if (geteuid())
+		cr_skip_test("needs root");
+}
+
+void rs_require_fn(bool present, const char *name)
+{
+	if (!present)
+		cr_skip_test("%s is not implemented by %s", name, rs_conf()->impl);
+}
+
+/* Probe fallocate(mode) with plain syscalls.  On a filesystem: a scratch file
+ * with real data.  On a device: its last 64 KiB, which tests do not rely on. */
+static bool t_probe_falloc(int mode, char *why, size_t whylen)
+{
+	const struct rs_conf *c = rs_conf();
+	int fd;
+	off_t off = 0;
+	const char *p = c->is_dev ? c->target : t_file("falloc-probe");
+	fd = open(p, O_RDWR | (c->is_dev ? 0 : O_CREAT), 0644);
+	cr_assert_geq(fd, 0, "probe: open %s: %s", p, strerror(errno));
+	if (c->is_dev) {
+		uint64_t size = 0;
+		ioctl(fd, BLKGETSIZE64, &size);
+		off = (off_t)size - 65536;
+	} else {
+		char *d = t_alloc(0, 65536);
+		t_pattern(d, 65536, 99);
+		cr_assert_eq(pwrite(fd, d, 65536, 0), 65536, "probe write");
+	}
+	int r = fallocate(fd, mode, off + 4096, 8192);
+	int e = errno;
+	close(fd);
+	if (!c->is_dev)
+		unlink(p);
+	if (r)
+		snprintf(why, whylen, "%s: fallocate(%s) fails with %s", c->backend,
+			 mode & FALLOC_FL_PUNCH_HOLE   ? "PUNCH_HOLE"
+			 : mode & FALLOC_FL_ZERO_RANGE ? "ZERO_RANGE"
+						       : "0",
+			 strerror(e));
+	return r == 0;
+}
+
+static char t_why[256];
+
+bool backend_can_punch(void)
+{
+	return t_probe_falloc(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, t_why, sizeof(t_why));
+}
+
+bool backend_can_zero_range(void)
+{
+	return t_probe_falloc(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, t_why, sizeof(t_why));
+}
+
+bool backend_can_fallocate(void)
+{
+	return !rs_conf()->is_dev && t_probe_falloc(0, t_why, sizeof(t_why));
+}
+
+void require_punch(void)
+{
+	if (!backend_can_punch())
+		cr_skip_test("%s", t_why);
+}
+
+void require_zero_range(void)
+{
+	if (!backend_can_zero_range())
+		cr_skip_test("%s", t_why);
+}
+
+void require_fallocate(void)
+{
+	require_fs();
+	if (!backend_can_fallocate())
+		cr_skip_test("%s", t_why);
+}
+
+const char *t_file(const char *name)
+{
+	require_fs();
+	char *p = t_alloc(1, strlen(t_dir) + strlen(name) + 2);
+	sprintf(p, "%s/%s", t_dir, name);
+	return p;
+}
+
+const char *t_dev(void)
+{
+	require_dev();
+	return rs_conf()->target;
+}
+
+void *t_alloc(size_t align, size_t len)
+{
+	void *p = NULL;
+	if (align < sizeof(void *))
+		align = align ? sizeof(void *) : 4096;
+	cr_assert_eq(posix_memalign(&p, align, len ? len : 1), 0, "out of memory");
+	cr_assert_lt(t_nallocs, T_MAX_ALLOCS, "too many allocations in one test");
+	memset(p, 0, len);
+	t_allocs[t_nallocs++] = p;
+	return p;
+}
+
+void t_pattern(void *buf, size_t len, unsigned seed)
+{
+	unsigned char *p = buf;
+	uint32_t x = seed * 2654435761u + 12345;
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = (unsigned char)(x | 1);
+	}
+}
+
+int t_try_open(const char *path, bool writable, refstor **out)
+{
+	struct refstor_open_opts o = {
+	    .path = path, .writable = writable, .direct = rs_conf()->direct};
+	*out = NULL;
+	return I->open(&o, out);
+}
+
+refstor *t_open_mode(const char *path, bool writable, bool direct)
+{
+	struct refstor_open_opts o = {.path = path, .writable = writable, .direct = direct};
+	refstor *s = NULL;
+	int r = I->open(&o, &s);
+	cr_assert_eq(r, 0, "open %s (%s, %s): expected 0, got %d (%s): \"%s\"; on %s", path,
+		     writable ? "rw" : "ro", direct ? "direct" : "buffered", r, strerror(-r),
+		     t_msg(), rs_where());
+	cr_assert(s, "open returned 0 but no handle; on %s", rs_where());
+	return s;
+}
+
+refstor *t_open(const char *path, bool writable)
+{
+	return t_open_mode(path, writable, rs_conf()->direct);
+}
+
+refstor *t_create(const char *path, uint64_t size, enum refstor_prealloc mode)
+{
+	require_fn(create);
+	struct refstor_create_opts o = {
+	    .open = {.path = path, .writable = true, .direct = rs_conf()->direct},
+	    .size = size,
+	    .prealloc = mode};
+	refstor *s = NULL;
+	int r = I->create(&o, &s);
+	cr_assert_eq(r, 0,
+		     "create %s (%llu bytes, mode %d): expected 0, got %d (%s): \"%s\"; on %s",
+		     path, (unsigned long long)size, mode, r, strerror(-r), t_msg(), rs_where());
+	return s;
+}
+
+size_t t_req(const refstor *s)
+{
+	return I->req_align ? I->req_align(s) : 4096;
+}
+
+size_t t_mem(const refstor *s)
+{
+	return I->mem_align ? I->mem_align(s) : 4096;
+}
+
+size_t t_unit(const refstor *s)
+{
+	if (!rs_conf()->direct)
+		return 100;
+	size_t r = t_req(s);
+	return r > 512 ? r : 512;
+}
+
+int t_read(refstor *s, void *buf, size_t len, uint64_t off)
+{
+	struct iovec v = {buf, len};
+	return I->readv(s, &v, 1, off);
+}
+
+int t_write(refstor *s, const void *buf, size_t len, uint64_t off)
+{
+	struct iovec v = {(void *)buf, len};
+	return I->writev(s, &v, 1, off);
+}
+
+void f_make(const char *path, size_t len, unsigned seed, void *copy)
+{
+	char *d = t_alloc(0, len);
+	t_pattern(d, len, seed);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0, "create %s: %s", path, strerror(errno));
+	cr_assert_eq(write(fd, d, len), (ssize_t)len, "write %s", path);
+	cr_assert_eq(fsync(fd), 0);
+	close(fd);
+	if (copy)
+		memcpy(copy, d, len);
+}
+
+uint64_t f_size(const char *path)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0, "stat %s: %s", path, strerror(errno));
+	if (S_ISBLK(st.st_mode)) {
+		int fd = open(path, O_RDONLY);
+		uint64_t n = 0;
+		cr_assert_eq(ioctl(fd, BLKGETSIZE64, &n), 0, "BLKGETSIZE64 %s", path);
+		close(fd);
+		return n;
+	}
+	return (uint64_t)st.st_size;
+}
+
+uint64_t f_blocks(const char *path)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0, "stat %s: %s", path, strerror(errno));
+	return (uint64_t)st.st_blocks;
+}
+
+void f_read(const char *path, void *buf, size_t len, uint64_t off)
+{
+	int fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+		cr_assert_geq(n, 0, "pread %s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	memset((char *)buf + done, 0, len - done);
+	close(fd);
+}
+
+void f_write(const char *path, const void *buf, size_t len, uint64_t off)
+{
+	int fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	cr_assert_eq(pwrite(fd, buf, len, (off_t)off), (ssize_t)len, "pwrite %s: %s", path,
+		     strerror(errno));
+	cr_assert_eq(fsync(fd), 0);
+	close(fd);
+}
+
+bool f_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+uint64_t f_sum(const char *path, uint64_t off, size_t len)
+{
+	unsigned char *b = malloc(len ? len : 1);
+	cr_assert(b, "out of memory");
+	f_read(path, b, len, off);
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	free(b);
+	return h;
+}
+
+void f_snap(const char *path, struct f_snap *snap)
+{
+	enum { MiB = 1 << 20 };
+	memset(snap, 0, sizeof(*snap));
+	snap->size = f_size(path);
+	if (rs_conf()->is_dev && !strcmp(path, rs_conf()->target)) {
+		snap->sum = f_sum(path, 0, MiB) ^ f_sum(path, snap->size - MiB, MiB);
+	} else {
+		f_mtime(path, &snap->mtime);
+		snap->sum = f_sum(path, 0, (size_t)snap->size);
+	}
+}
+
+void t_assert_unchanged(const char *path, const struct f_snap *before, const char *what)
+{
+	struct f_snap now;
+	f_snap(path, &now);
+	T_EQ(now.size, before->size, what);
+	cr_assert(now.sum == before->sum, "%s: the contents of %s changed; on %s", what, path,
+		  rs_where());
+	cr_assert(now.mtime.tv_sec == before->mtime.tv_sec &&
+		      now.mtime.tv_nsec == before->mtime.tv_nsec,
+		  "%s: %s was written to (mtime changed); on %s", what, path, rs_where());
+}
+
+const char *t_target(size_t len, unsigned seed, void *copy)
+{
+	if (rs_conf()->is_dev) {
+		char *d = t_alloc(0, len);
+		t_pattern(d, len, seed);
+		f_write(rs_conf()->target, d, len, 0);
+		if (copy)
+			memcpy(copy, d, len);
+		return rs_conf()->target;
+	}
+	const char *p = t_file("img");
+	f_make(p, len, seed, copy);
+	return p;
+}
+
+uint64_t f_next_hole(const char *path, uint64_t off)
+{
+	int fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0, "open %s: %s", path, strerror(errno));
+	off_t h = lseek(fd, (off_t)off, SEEK_HOLE);
+	close(fd);
+	return h < 0 ? UINT64_MAX : (uint64_t)h;
+}
+
+void f_mtime(const char *path, struct timespec *ts)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0, "stat %s: %s", path, strerror(errno));
+	*ts = st.st_mtim;
+}
+
+void t_assert_zero(const void *buf, size_t len, uint64_t base, const char *what)
+{
+	const unsigned char *p = buf;
+	size_t i = 0;
+	while (i < len && !p[i])
+		i++;
+	cr_assert_eq(i, len, "%s: expected zero at offset %llu, got 0x%02x; on %s", what,
+		     (unsigned long long)(base + i), i < len ? p[i] : 0, rs_where());
+}
+
+void t_assert_same(const void *got, const void *want, size_t len, uint64_t base, const char *what)
+{
+	const unsigned char *g = got, *w = want;
+	size_t i = 0;
+	while (i < len && g[i] == w[i])
+		i++;
+	cr_assert_eq(i, len, "%s: at offset %llu expected 0x%02x, got 0x%02x; on %s", what,
+		     (unsigned long long)(base + i), i < len ? w[i] : 0, i < len ? g[i] : 0,
+		     rs_where());
+}

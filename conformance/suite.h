@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite.h - what every conformance test uses: the clause macro, the backend
+ * the run is on, require_* checks that skip with a reason (as fstests'
+ * _require_* do), independent views of the file, and assertions whose
+ * messages say what was expected, what happened and where.
+ */
+#ifndef REFSTOR_CONF_SUITE_H
+#define REFSTOR_CONF_SUITE_H
+
+#include "impl.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* The run's configuration, from REFSTOR_CONF_* (set by main for the
+ * Criterion workers, which are fresh processes). */
+struct rs_conf {
+	const char *impl;    /* shared object under test */
+	const char *backend; /* fixture name, e.g. "loop4k" */
+	const char *target;  /* directory (fs backends) or block device */
+	bool is_dev;
+	bool direct;
+	const char *role; /* "general" or "enospc" */
+};
+const struct rs_conf *rs_conf(void);
+/* The implementation, loaded once per test process. */
+const struct rs_impl *rs_I(void);
+#define I (rs_I())
+/* "loop4k (direct)": where a failure happened. */
+const char *rs_where(void);
+
+/* A test of one or more clauses of docs/spec.md ("READ-EOF-1 READ-EOF-2").
+ * It is registered twice: with Criterion, and in the rs_clauses section that
+ * --list reads, so the clause -> test map cannot drift from the tests. */
+struct rs_clause_test {
+	const char *suite, *name, *clauses;
+};
+#define RS_CLAUSE_TEST(suite, name, clauses, ...)                                             \
+	static const struct rs_clause_test rs_ct_##suite##_##name = {#suite, #name, clauses}; \
+	static const struct rs_clause_test *rs_ctp_##suite##_##name                           \
+	    __attribute__((used, section("rs_clauses"))) = &rs_ct_##suite##_##name;           \
+	static void rs_body_##suite##_##name(void);                                           \
+	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120,       \
+	     ##__VA_ARGS__)                                                                   \
+	{                                                                                     \
+		rs_test_init(&rs_ct_##suite##_##name);                                        \
+		rs_body_##suite##_##name();                                                   \
+	}                                                                                     \
+	static void rs_body_##suite##_##name(void)
+
+/* Run first in every test body: may skip the test (Criterion cannot skip
+ * from .init). */
+void rs_test_init(const struct rs_clause_test *t);
+void rs_test_fini(void);
+
+/* --- require_*: skip the test, with the reason, when it does not apply. --- */
+void require_fs(void);       /* a filesystem backend (files can be created) */
+void require_dev(void);      /* a block-device backend */
+void require_direct(void);   /* the run uses O_DIRECT */
+void require_buffered(void); /* the run does not */
+void require_root(void);
+/* The implementation provides fn (an optional ABI function). */
+#define require_fn(fn) rs_require_fn(I->fn != NULL, "refstor_" #fn)
+void rs_require_fn(bool present, const char *name);
+/* What the backend's kernel does, probed with plain syscalls on a scratch
+ * file (fs) or the device itself: true if supported.  The reason for a
+ * "no" is kept for the skip message. */
+bool backend_can_punch(void);
+bool backend_can_zero_range(void);
+bool backend_can_fallocate(void);
+void require_punch(void);
+void require_zero_range(void);
+void require_fallocate(void);
+
+/* --- scratch space --- */
+/* A fresh path for a file in this test's directory (fs backends). */
+const char *t_file(const char *name);
+/* The device (dev backends). */
+const char *t_dev(void);
+/* Memory freed at fini; aligned to align (0: 4096). */
+void *t_alloc(size_t align, size_t len);
+void t_pattern(void *buf, size_t len, unsigned seed); /* never a zero byte */
+
+/* --- the implementation, with the run's mode --- */
+refstor *t_open(const char *path, bool writable); /* fails the test on error */
+refstor *t_open_mode(const char *path, bool writable, bool direct);
+int t_try_open(const char *path, bool writable, refstor **out);
+refstor *t_create(const char *path, uint64_t size, enum refstor_prealloc mode);
+/* Bytes per "unit" of test geometry: 100 buffered (so offsets are unaligned
+ * on purpose), max(req_align, 512) direct (so they are aligned as needed). */
+size_t t_unit(const refstor *s);
+size_t t_req(const refstor *s);
+size_t t_mem(const refstor *s);
+int t_read(refstor *s, void *buf, size_t len, uint64_t off);
+int t_write(refstor *s, const void *buf, size_t len, uint64_t off);
+/* A whole-file helper: a file of len pattern bytes made with plain syscalls. */
+void f_make(const char *path, size_t len, unsigned seed, void *copy);
+
+/* --- independent views: plain syscalls on the path, never the impl --- */
+uint64_t f_size(const char *path);   /* st_size, or BLKGETSIZE64 for devices */
+uint64_t f_blocks(const char *path); /* st_blocks (512-byte units) */
+void f_read(const char *path, void *buf, size_t len, uint64_t off); /* zero past EOF */
+void f_write(const char *path, const void *buf, size_t len, uint64_t off);
+bool f_exists(const char *path);
+/* FNV-1a of [off, off + len) as plain pread sees it (zero past EOF). */
+uint64_t f_sum(const char *path, uint64_t off, size_t len);
+/* Length, mtime and checksum of a whole file (or a device's first and last
+ * MiB): what "unchanged" means in the tests. */
+struct f_snap {
+	uint64_t size;
+	struct timespec mtime;
+	uint64_t sum;
+};
+void f_snap(const char *path, struct f_snap *snap);
+void t_assert_unchanged(const char *path, const struct f_snap *before, const char *what);
+/* A target of len pattern bytes: a new file (fs), or the start of the device
+ * (dev), written with plain syscalls.  Returns its path. */
+const char *t_target(size_t len, unsigned seed, void *copy);
+/* Offset of the first hole at or after off (SEEK_HOLE), or UINT64_MAX. */
+uint64_t f_next_hole(const char *path, uint64_t off);
+void f_mtime(const char *path, struct timespec *ts);
+
+/* --- assertions: expected, got, where --- */
+#define T_OK(expr)                                                                                 \
+	do {                                                                                       \
+		int t_r_ = (expr);                                                                 \
+		cr_assert_eq(t_r_, 0, "%s: expected 0, got %d (%s); message \"%s\"; on %s", #expr, \
+			     t_r_, t_r_ < 0 ? strerror(-t_r_) : "?", t_msg(), rs_where());         \
+	} while (0)
+
+/* expr must fail with -e (or -e2, when e2 != 0) and leave a message. */
+#define T_ERR2(expr, e, e2)                                                                   \
+	do {                                                                                  \
+		int t_r_ = (expr);                                                            \
+		cr_assert(t_r_ == -(e) || ((e2) && t_r_ == -(e2)),                            \
+			  "%s: expected -%s (%d), got %d (%s); on %s", #expr, #e, -(e), t_r_, \
+			  t_r_ < 0 ? strerror(-t_r_) : "success", rs_where());                \
+		cr_assert(t_msg()[0],                                                         \
+			  "%s failed with %d but left no refstor_last_error() "               \
+			  "message; on %s",                                                   \
+			  #expr, t_r_, rs_where());                                           \
+	} while (0)
+#define T_ERR(expr, e) T_ERR2(expr, e, 0)
+
+#define T_EQ(got, want, what)                                                                      \
+	do {                                                                                       \
+		unsigned long long t_g_ = (unsigned long long)(got);                               \
+		unsigned long long t_w_ = (unsigned long long)(want);                              \
+		cr_assert_eq(t_g_, t_w_, "%s: expected %llu, got %llu; on %s", (what), t_w_, t_g_, \
+			     rs_where());                                                          \
+	} while (0)
+
+/* The last error message of the implementation ("" if it has none). */
+const char *t_msg(void);
+/* Fail unless buf[0, len) is all zero / equal to want. */
+void t_assert_zero(const void *buf, size_t len, uint64_t base, const char *what);
+void t_assert_same(const void *got, const void *want, size_t len, uint64_t base, const char *what);
+
+#endif

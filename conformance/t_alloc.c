@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* ALLOC: write_allocated_zeroes. */
+#include "suite.h"
+
+#include <unistd.h>
+
+enum { MiB = 1 << 20 };
+
+RS_CLAUSE_TEST(alloc, zeroes_stay_allocated, "ALLOC-ZERO-1")
+{
+	require_fn(write_allocated_zeroes);
+	char *want = t_alloc(0, 4 * MiB);
+	const char *p = t_target(4 * MiB, 70, want);
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	uint64_t off = MiB + 3 * u, len = MiB + 7 * u;
+	int r = I->write_allocated_zeroes(s, off, len);
+	if (!backend_can_zero_range()) {
+		T_ERR(r, ENOTSUP);
+		I->close(s);
+		t_assert_unchanged(p, &before, "file after unsupported allocated zeroes");
+		return;
+	}
+	T_OK(r);
+	char *got = t_alloc(0, 4 * MiB);
+	f_read(p, got, 4 * MiB, 0);
+	t_assert_same(got, want, off, 0, "bytes before the range");
+	t_assert_zero(got + off, len, off, "allocated zeroes");
+	t_assert_same(got + off + len, want + off + len, 4 * MiB - off - len, off + len,
+		      "bytes after the range");
+	if (!rs_conf()->is_dev) {
+		if (I->sync)
+			T_OK(I->sync(s));
+		/* st_blocks, not SEEK_HOLE: filesystems may report allocated
+		 * but unwritten extents as holes (btrfs does). */
+		cr_assert_geq(f_blocks(p), 4 * MiB / 512,
+			      "st_blocks %llu does not cover the 4 MiB file: the zeroed range "
+			      "was deallocated; on %s",
+			      (unsigned long long)f_blocks(p), rs_where());
+	}
+	I->close(s);
+}
+
+RS_CLAUSE_TEST(alloc, past_the_end_grows, "ALLOC-GROW-1")
+{
+	require_fs();
+	require_fn(write_allocated_zeroes);
+	require_zero_range();
+	const char *p = t_file("img");
+	f_make(p, MiB, 71, NULL);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	T_OK(I->write_allocated_zeroes(s, MiB - 2 * u, 6 * u));
+	T_EQ(I->size(s), MiB + 4 * u, "size after allocated zeroes past the end");
+	T_EQ(f_size(p), MiB + 4 * u, "length after allocated zeroes past the end");
+	char *got = t_alloc(0, 6 * u);
+	memset(got, 0xff, 6 * u);
+	T_OK(t_read(s, got, 6 * u, MiB - 2 * u));
+	t_assert_zero(got, 6 * u, MiB - 2 * u, "allocated zeroes past the end");
+	I->close(s);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* SYNC: flush, sync, invalidate_cache. */
+#include "suite.h"
+
+RS_CLAUSE_TEST(sync, succeed_on_writable_and_read_only, "SYNC-1")
+{
+	const char *p = t_target(4096, 90, NULL);
+	for (int w = 1; w >= 0; w--) {
+		refstor *s = t_open(p, w);
+		if (w) {
+			char *b = t_alloc(0, t_unit(s));
+			T_OK(t_write(s, b, t_unit(s), 0));
+		}
+		if (I->flush)
+			T_OK(I->flush(s));
+		if (I->sync)
+			T_OK(I->sync(s));
+		if (I->invalidate_cache)
+			T_OK(I->invalidate_cache(s));
+		I->close(s);
+	}
+}

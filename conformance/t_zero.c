@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/* ZERO: write_zeroes and discard, in the middle and at the tail. */
+#include "suite.h"
+#include "faults/faults.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+enum { MiB = 1 << 20 };
+
+RS_CLAUSE_TEST(zero, middle_write_zeroes, "ZERO-MID-1")
+{
+	require_fn(write_zeroes);
+	char *want = t_alloc(0, 4 * MiB);
+	const char *p = t_target(4 * MiB, 60, want);
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	uint64_t off = MiB + 3 * u, len = MiB + 5 * u;
+	int r = I->write_zeroes(s, off, len);
+	if (!backend_can_punch()) {
+		T_ERR(r, ENOTSUP);
+		I->close(s);
+		t_assert_unchanged(p, &before, "file after an unsupported write_zeroes");
+		return;
+	}
+	T_OK(r);
+	char *got = t_alloc(0, 4 * MiB);
+	f_read(p, got, 4 * MiB, 0);
+	t_assert_same(got, want, off, 0, "bytes before the zeroed range");
+	t_assert_zero(got + off, len, off, "zeroed range");
+	t_assert_same(got + off + len, want + off + len, 4 * MiB - off - len, off + len,
+		      "bytes after the zeroed range");
+	T_EQ(I->size(s), before.size, "size after write_zeroes inside");
+	T_EQ(f_size(p), before.size, "length after write_zeroes inside");
+	I->close(s);
+}
+
+static void assert_deallocates(bool discard)
+{
+	require_punch();
+	const char *p = t_target(4 * MiB, 61, NULL);
+	refstor *s = t_open(p, true);
+	uint64_t before = f_blocks(p);
+	int r = discard ? I->discard(s, MiB, 2 * MiB) : I->write_zeroes(s, MiB, 2 * MiB);
+	T_OK(r);
+	if (I->sync)
+		T_OK(I->sync(s));
+	uint64_t after = f_blocks(p);
+	cr_assert_lt(after, before,
+		     "%s: st_blocks expected to fall, %llu before, %llu after; on %s",
+		     discard ? "discard" : "write_zeroes", (unsigned long long)before,
+		     (unsigned long long)after, rs_where());
+	uint64_t hole = f_next_hole(p, MiB);
+	cr_assert_lt(hole, 3 * MiB,
+		     "%s: SEEK_HOLE from 1 MiB found %llu, no hole in the range; on %s",
+		     discard ? "discard" : "write_zeroes", (unsigned long long)hole, rs_where());
+	I->close(s);
+}
+
+RS_CLAUSE_TEST(zero, write_zeroes_deallocates, "ZERO-MID-2")
+{
+	require_fs();
+	require_fn(write_zeroes);
+	assert_deallocates(false);
+}
+
+RS_CLAUSE_TEST(zero, discard_deallocates, "ZERO-MID-2")
+{
+	require_fs();
+	require_fn(discard);
+	assert_deallocates(true);
+}
+
+RS_CLAUSE_TEST(zero, middle_discard, "ZERO-DISCARD-1")
+{
+	require_fn(discard);
+	char *want = t_alloc(0, 2 * MiB);
+	const char *p = t_target(2 * MiB, 62, want);
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	T_OK(I->discard(s, 4 * u, 9 * u));
+	char *got = t_alloc(0, 2 * MiB);
+	f_read(p, got, 2 * MiB, 0);
+	if (backend_can_punch()) {
+		t_assert_same(got, want, 4 * u, 0, "bytes before the discarded range");
+		t_assert_zero(got + 4 * u, 9 * u, 4 * u, "discarded range");
+		t_assert_same(got + 13 * u, want + 13 * u, 2 * MiB - 13 * u, 13 * u,
+			      "bytes after the discarded range");
+	} else {
+		I->close(s);
+		t_assert_unchanged(p, &before,
+				   "file after a discard where holes cannot be punched");
+		return;
+	}
+	T_EQ(I->size(s), before.size, "size after a discard inside");
+	I->close(s);
+}
+
+static void assert_tail_truncation(bool discard, bool exact_end)
+{
+	char *want = t_alloc(0, MiB);
+	const char *p = t_file("img");
+	f_make(p, MiB, 63, want);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	uint64_t off = 100 * u;
+	uint64_t len = exact_end ? MiB - off : 2 * MiB;
+	T_OK(discard ? I->discard(s, off, len) : I->write_zeroes(s, off, len));
+	/* ZERO-TRUNC-1 */
+	T_EQ(f_size(p), off, "length after a zeroing that reaches the end");
+	/* ZERO-TRUNC-2 */
+	T_EQ(I->size(s), MiB, "the handle's size after discard-by-truncate");
+	char *got = t_alloc(0, MiB);
+	memset(got, 0xff, MiB);
+	T_OK(t_read(s, got, MiB, 0));
+	t_assert_same(got, want, off, 0, "bytes before the truncation point");
+	t_assert_zero(got + off, MiB - off, off, "between the new end and the size");
+	char *w = t_alloc(0, u);
+	t_pattern(w, u, 64);
+	T_OK(t_write(s, w, u, 300 * u));
+	memset(got, 0xff, MiB);
+	T_OK(t_read(s, got, 301 * u, 0));
+	t_assert_zero(got + off, 200 * u, off, "gap before a write after truncation");
+	t_assert_same(got + 300 * u, w, u, 300 * u, "a write after truncation");
+	I->close(s);
+	/* ZERO-TRUNC-3 */
+	s = t_open(p, false);
+	T_EQ(I->size(s), 301 * u, "size after reopening");
+	I->close(s);
+}
+
+RS_CLAUSE_TEST(zero, tail_write_zeroes_truncates, "ZERO-TRUNC-1 ZERO-TRUNC-2 ZERO-TRUNC-3")
+{
+	require_fs();
+	require_fn(write_zeroes);
+	assert_tail_truncation(false, false);
+}
+
+RS_CLAUSE_TEST(zero, tail_discard_truncates, "ZERO-TRUNC-1 ZERO-TRUNC-2 ZERO-TRUNC-3")
+{
+	require_fs();
+	require_fn(discard);
+	assert_tail_truncation(true, false);
+}
+
+RS_CLAUSE_TEST(zero, range_ending_at_the_size_truncates, "ZERO-TRUNC-1")
+{
+	require_fs();
+	require_fn(discard);
+	assert_tail_truncation(true, true);
+}
+
+RS_CLAUSE_TEST(zero, truncation_then_reopen_reports_the_length, "ZERO-TRUNC-3")
+{
+	require_fs();
+	require_fn(write_zeroes);
+	const char *p = t_file("img");
+	f_make(p, MiB, 65, NULL);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	T_OK(I->write_zeroes(s, 7 * u, MiB));
+	I->close(s);
+	s = t_open(p, false);
+	T_EQ(I->size(s), 7 * u, "size after reopening a truncated file");
+	I->close(s);
+}
+
+RS_CLAUSE_TEST(zero, at_or_past_the_size_changes_nothing, "ZERO-PAST-1")
+{
+	const char *p = t_target(MiB, 66, NULL);
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = t_open(p, true);
+	uint64_t size = I->size(s);
+	size_t u = t_unit(s);
+	if (I->write_zeroes) {
+		T_OK(I->write_zeroes(s, size, 4 * u));
+		T_OK(I->write_zeroes(s, size + 100 * u, 4 * u));
+		T_OK(I->write_zeroes(s, 0, 0));
+	}
+	if (I->discard) {
+		T_OK(I->discard(s, size, 4 * u));
+		T_OK(I->discard(s, 3 * u, 0));
+	}
+	T_EQ(I->size(s), size, "size after zeroing past the end");
+	I->close(s);
+	t_assert_unchanged(p, &before, "file after zeroing past its end");
+}
+
+RS_CLAUSE_TEST(zero, unsupported_punch, "ZERO-UNSUP-1")
+{
+	require_fs();
+	if (backend_can_punch())
+		cr_skip_test("%s can punch holes", rs_conf()->backend);
+	const char *p = t_file("img");
+	f_make(p, MiB, 67, NULL);
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	if (I->write_zeroes)
+		T_ERR(I->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
+	if (I->discard)
+		T_OK(I->discard(s, 2 * u, 5 * u));
+	I->close(s);
+	t_assert_unchanged(p, &before, "file after unsupported zeroing");
+}
+
+RS_CLAUSE_TEST(zero, unsupported_is_remembered, "ZERO-UNSUP-2")
+{
+	require_fs();
+	require_fn(write_zeroes);
+	if (backend_can_punch())
+		cr_skip_test("%s can punch holes", rs_conf()->backend);
+	const char *p = t_file("img");
+	f_make(p, MiB, 68, NULL);
+	refstor *s = t_open(p, true);
+	size_t u = t_unit(s);
+	cr_assert_eq(rs_fault_watch(p), 0);
+	rs_fault_count_reset();
+	T_ERR(I->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
+	if (!rs_fault_count(RS_CALL_FALLOCATE))
+		cr_skip_test("%s made no libc fallocate call: the interposer cannot observe it",
+			     rs_conf()->impl);
+	rs_fault_count_reset();
+	T_ERR(I->write_zeroes(s, 20 * u, 5 * u), ENOTSUP);
+	if (I->discard)
+		T_OK(I->discard(s, 40 * u, 5 * u));
+	T_EQ(rs_fault_count(RS_CALL_FALLOCATE), 0,
+	     "fallocate calls after the first -ENOTSUP (must be remembered)");
+	I->close(s);
+}
