@@ -7,6 +7,7 @@
  *                       [--mode buffered|direct] [--role general|enospc]
  *                       [--clause GLOB] [--results FILE] [Criterion options]
  *   refstor-conformance --list [--spec FILE]
+ *   refstor-conformance --check-impl [--impl SO]   (does it load and bind?)
  *   refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...
  *   refstor-conformance --skip-run REASON --backend NAME --mode M --results FILE
  *       (a run that cannot happen: every test is recorded as skipped, why)
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 	      "                           [--mode buffered|direct] [--role general|enospc]\n"
 	      "                           [--clause GLOB] [--results FILE] [criterion options]\n"
 	      "       refstor-conformance --list [--spec FILE]\n"
+	      "       refstor-conformance --check-impl [--impl SO]\n"
 	      "       refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...\n"
 	      "       refstor-conformance --skip-run REASON --backend NAME --mode MODE --results "
 	      "FILE\n",
@@ -212,7 +214,7 @@ static size_t select_clauses(struct criterion_test_set *set, const char *glob)
 int main(int argc, char **argv)
 {
 	const char *spec = REFSTOR_SPEC_MD, *report_dir = NULL, *clause = NULL, *skip_why = NULL;
-	bool list = false;
+	bool list = false, check_impl = false;
 	/* Our options come out of argv; the rest goes to Criterion. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -253,6 +255,8 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--list")) {
 			list = true;
+		} else if (!strcmp(a, "--check-impl")) {
+			check_impl = true;
 		} else if (!strcmp(a, "--usage")) {
 			usage(stdout);
 			return 0;
@@ -289,6 +293,11 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"refstor-conformance: %s does not implement %s: their clauses skip\n",
 			rs_conf()->impl, missing);
+	if (check_impl) {
+		printf("%s: loads; version %s\n", rs_conf()->impl,
+		       impl->version ? impl->version() : "(refstor_version not implemented)");
+		return 0;
+	}
 
 	struct criterion_test_set *tests = criterion_initialize();
 	if (clause && !select_clauses(tests, clause)) {
