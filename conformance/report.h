@@ -10,7 +10,7 @@
 struct rs_result {
 	char backend[32];
 	char mode[16];     /* buffered | direct */
-	char test[128];    /* suite/name */
+	char test[256];    /* suite/name */
 	char clauses[256]; /* space-separated clause IDs */
 	char status[8];    /* PASS | FAIL | SKIP */
 	float seconds;

@@ -72,7 +72,7 @@ int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errle
 		} else if (!strncmp(line, "#", 1)) {
 			cur = NULL;
 		} else if (cur && !cur->title[0] && line[0]) {
-			snprintf(cur->title, sizeof(cur->title), "%s", line);
+			snprintf(cur->title, sizeof(cur->title), "%.255s", line);
 		}
 	}
 	fclose(f);
