@@ -21,62 +21,70 @@
 
 enum { RS_MAX_FAULTS = 8 };
 
+/* Which file a fault or the call counter is about: a regular file (device
+ * and inode), every file of a filesystem (a directory was named: device
+ * only), or a block device (its device number). */
+struct rs_match {
+	bool any; /* nothing named: every fd matches */
+	bool blk; /* match st_rdev of block devices */
+	bool any_ino;
+	dev_t dev;
+	ino_t ino;
+};
+
 struct rs_armed {
 	atomic_bool on;
 	struct rs_fault f;
+	struct rs_match m;
 	atomic_int seen; /* matching calls so far */
 };
 
 static struct {
-	atomic_bool have_file;
-	dev_t dev;
-	ino_t ino;
+	struct rs_match watch;
 	struct rs_armed faults[RS_MAX_FAULTS];
 	atomic_ulong count[RS_CALL_COUNT];
 	atomic_ulong fired;
-} rs_state;
+} rs_state = {.watch = {.any = true}};
 
-static int rs_set_file(const char *path)
+static int rs_match_path(const char *path, struct rs_match *m)
 {
 	struct stat st;
 	if (stat(path, &st))
 		return -1;
-	/* A block device is known by the device it is, not its node's inode. */
-	rs_state.dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
-	rs_state.ino = S_ISBLK(st.st_mode) ? 0 : st.st_ino;
-	atomic_store(&rs_state.have_file, true);
+	*m = (struct rs_match){.blk = S_ISBLK(st.st_mode),
+			       .any_ino = S_ISDIR(st.st_mode),
+			       .dev = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev,
+			       .ino = st.st_ino};
 	return 0;
 }
 
-static bool rs_on_file(int fd)
+static bool rs_matches(const struct rs_match *m, const struct stat *st)
 {
-	if (!atomic_load(&rs_state.have_file))
+	if (m->any)
 		return true;
-	struct stat st;
-	int saved = errno;
-	bool match = false;
-	if (!fstat(fd, &st))
-		match = S_ISBLK(st.st_mode)
-			    ? st.st_rdev == rs_state.dev && !rs_state.ino
-			    : st.st_dev == rs_state.dev && st.st_ino == rs_state.ino;
-	errno = saved;
-	return match;
+	if (!st)
+		return false;
+	if (m->blk)
+		return S_ISBLK(st->st_mode) && st->st_rdev == m->dev;
+	return st->st_dev == m->dev && (m->any_ino || st->st_ino == m->ino);
 }
 
 int rs_fault_watch(const char *path)
 {
-	return rs_set_file(path);
+	return rs_match_path(path, &rs_state.watch);
 }
 
 int rs_fault_arm(const char *path, const struct rs_fault *f)
 {
-	if (rs_set_file(path))
+	struct rs_match m;
+	if (rs_match_path(path, &m))
 		return -1;
 	for (int i = 0; i < RS_MAX_FAULTS; i++) {
 		struct rs_armed *a = &rs_state.faults[i];
 		if (atomic_load(&a->on))
 			continue;
 		a->f = *f;
+		a->m = m;
 		atomic_store(&a->seen, 0);
 		atomic_store(&a->on, true);
 		return 0;
@@ -110,12 +118,22 @@ unsigned long rs_fault_fired(void)
 /* Count the call; return the fault to apply to it, if any. */
 static const struct rs_fault *rs_intercept(enum rs_call call, int fd)
 {
-	if (!rs_on_file(fd))
-		return NULL;
-	atomic_fetch_add(&rs_state.count[call], 1);
-	for (int i = 0; i < RS_MAX_FAULTS; i++) {
+	bool armed = false;
+	for (int i = 0; i < RS_MAX_FAULTS && !armed; i++)
+		armed = atomic_load(&rs_state.faults[i].on);
+	struct stat st;
+	const struct stat *stp = NULL;
+	if (armed || !rs_state.watch.any) {
+		int saved = errno;
+		if (!fstat(fd, &st))
+			stp = &st;
+		errno = saved;
+	}
+	if (rs_matches(&rs_state.watch, stp))
+		atomic_fetch_add(&rs_state.count[call], 1);
+	for (int i = 0; i < RS_MAX_FAULTS && armed; i++) {
 		struct rs_armed *a = &rs_state.faults[i];
-		if (!atomic_load(&a->on) || a->f.call != call)
+		if (!atomic_load(&a->on) || a->f.call != call || !rs_matches(&a->m, stp))
 			continue;
 		int n = atomic_fetch_add(&a->seen, 1);
 		if (n < a->f.skip || (a->f.times >= 0 && n >= a->f.skip + a->f.times))

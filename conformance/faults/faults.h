@@ -7,9 +7,12 @@
  * librefstor-faults.so defines pread/preadv/pwrite/pwritev (and their 64 and
  * v2 variants), fallocate, fsync, fdatasync and ftruncate.  Linked into the
  * suite (or LD_PRELOADed into any program) it comes before libc, so an
- * implementation dlopen'ed later calls these.  Every call is counted; a call
- * on the armed file (matched by device and inode, so the implementation's own
- * fd is caught whatever its number) can be made to fail or fall short.
+ * implementation dlopen'ed later calls these.  Calls on the watched file are
+ * counted; a call on an armed fault's file can be made to fail or fall
+ * short.  Files are matched by device and inode, so the implementation's own
+ * fd is caught whatever its number; naming a directory matches every file of
+ * its filesystem (a "mount" whose fallocate is broken), naming a block device
+ * matches that device.
  */
 #ifndef REFSTOR_FAULTS_H
 #define REFSTOR_FAULTS_H
@@ -40,15 +43,15 @@ struct rs_fault {
 	int times;        /* then apply to this many calls (-1: every one) */
 };
 
-/* Arm a fault for calls on the file at path (matched by st_dev/st_ino).  Up
- * to 8 faults at once; returns 0 or -1 (path cannot be stat'ed, table full). */
+/* Arm a fault for calls on path (see above).  Up to 8 faults at once; returns
+ * 0 or -1 (path cannot be stat'ed, table full). */
 int rs_fault_arm(const char *path, const struct rs_fault *f);
 /* Disarm every fault. */
 void rs_fault_clear(void);
-/* Calls of a kind on the armed file (or on any fd, with no file armed),
- * since the last rs_fault_count_reset(). */
+/* Calls of a kind on the watched file (every fd until one is watched), since
+ * the last rs_fault_count_reset(). */
 unsigned long rs_fault_count(enum rs_call call);
-/* Count calls on the file at path from now on (0), or -1. */
+/* Count calls on path from now on: 0, or -1 if it cannot be stat'ed. */
 int rs_fault_watch(const char *path);
 void rs_fault_count_reset(void);
 /* How many times an armed fault fired. */

@@ -161,8 +161,10 @@ int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcn
 			break;
 	}
 	/* What reached the file counts even when a later part failed: the size
-	 * must never claim less than the file holds. */
-	rs_size_grow(s, pos);
+	 * must never claim less than the file holds.  Nothing written, nothing
+	 * grown. */
+	if (pos > offset)
+		rs_size_grow(s, pos);
 	return r;
 }
 

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsx.h - refstor-fsx: a seeded random exerciser of a refstor implementation
+ * against an in-memory model of docs/spec.md, in the manner of fstests' fsx,
+ * with shrinking and replay.  docs/fsx.md describes the model and the log.
+ */
+#ifndef REFSTOR_FSX_H
+#define REFSTOR_FSX_H
+
+#include "../impl.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { FSX_MAX_IOV = 1100 };
+
+enum fsx_kind {
+	OP_READ,
+	OP_WRITE,
+	OP_ZEROES,
+	OP_DISCARD,
+	OP_ALLOC,
+	OP_RESIZE,
+	OP_FLUSH,
+	OP_SYNC,
+	OP_REOPEN,
+	OP_RECREATE,
+	OP_KINDS
+};
+
+/* How the fallocate of the next "mount" behaves: as the backend does, or
+ * failing with one of the errnos that mean "unsupported" (interposed). */
+enum fsx_cap { CAP_NATIVE, CAP_EOPNOTSUPP, CAP_ENODEV, CAP_ENXIO, CAP_ENOTTY, CAP_KINDS };
+
+/* A fault injected for the duration of one op; the outcome the model expects
+ * is the same as without it, except for ZEROWRITE (-EIO) and EIOSYNC (-EIO). */
+enum fsx_fault { F_NONE, F_SHORT, F_EINTR, F_ZEROWRITE, F_EIOSYNC, F_KINDS };
+
+struct fsx_op {
+	enum fsx_kind kind;
+	uint64_t off;  /* read/write/zeroes/discard/alloc: offset; resize/recreate: size */
+	uint64_t len;  /* zeroes/discard/alloc: length; read/write: sum of iov */
+	int niov;      /* read/write */
+	uint32_t *iov; /* read/write: iovec lengths (malloc'd) */
+	uint32_t seed; /* write: data seed */
+	int mode;      /* resize/recreate: enum refstor_prealloc; reopen: enum fsx_cap */
+	enum fsx_fault fault;
+	uint32_t fault_arg; /* F_SHORT: bytes per call */
+};
+
+struct fsx_seq {
+	struct fsx_op *ops;
+	size_t n, cap;
+};
+
+/* What the run is on, fixed for a whole run and written in the log header. */
+struct fsx_conf {
+	const struct rs_impl *impl;
+	const char *impl_path;
+	const char *target; /* directory or block device */
+	const char *backend;
+	bool is_dev;
+	bool direct;
+	uint64_t max_size;
+	uint64_t seed;
+	uint64_t dev_size;
+	/* What the backend's kernel can do, probed at start. */
+	bool can_punch, can_zero_range, can_falloc;
+	bool counts_blocks; /* st_blocks follows allocation (not on ramfs) */
+	uint64_t granule;   /* direct I/O: the unit of offsets and lengths */
+	/* Op weights (--ops-mix), summing to > 0. */
+	unsigned weight[OP_KINDS];
+	bool faults; /* inject per-op faults and capability changes */
+	bool verbose;
+};
+
+/* The model: the file as docs/spec.md says it must be. */
+struct fsx_model {
+	uint8_t *data; /* content; zero at and past phys */
+	uint64_t cap;  /* bytes allocated for data */
+	uint64_t size; /* logical: what refstor_size must return */
+	uint64_t phys; /* physical: st_size (the device size for devices) */
+	enum fsx_cap fcap;
+	bool punch_unsupported_seen; /* the handle got -ENOTSUP from punching */
+};
+
+/* One run's live state. */
+struct fsx_run {
+	const struct fsx_conf *c;
+	struct fsx_model m;
+	refstor *s;
+	char path[4096];
+	size_t unit; /* req_align: direct I/O's granule of offsets and lengths */
+	size_t mem;  /* mem_align: where direct I/O's buffers start */
+	uint8_t *buf, *buf2;
+	size_t buflen;
+	bool count_unknown; /* the impl's fallocate calls are not observable */
+	/* The first mismatch, for the report. */
+	char why[2048];
+};
+
+/* gen.c */
+void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op);
+uint64_t fsx_rand(uint64_t *rng);
+void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
+
+/* model.c */
+int fsx_model_init(struct fsx_model *m, const struct fsx_conf *c);
+void fsx_model_free(struct fsx_model *m);
+
+/* exec.c: set the run up (fresh file or zeroed device), run one op and check
+ * everything; return 0, or -1 with r->why set. */
+int fsx_start(struct fsx_run *r, const struct fsx_conf *c);
+int fsx_step(struct fsx_run *r, const struct fsx_op *op);
+void fsx_stop(struct fsx_run *r);
+/* Run a whole sequence from a fresh start: index of the failing op, or -1. */
+long fsx_replay(const struct fsx_conf *c, const struct fsx_seq *seq, char *why, size_t whylen);
+
+/* log.c */
+void fsx_log_header(FILE *f, const struct fsx_conf *c);
+void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op);
+int fsx_log_read(const char *path, struct fsx_conf *c, struct fsx_seq *seq, char *err,
+		 size_t errlen);
+const char *fsx_kind_name(enum fsx_kind k);
+int fsx_kind_parse(const char *name);
+
+/* seq helpers */
+void fsx_seq_push(struct fsx_seq *s, const struct fsx_op *op);
+void fsx_seq_free(struct fsx_seq *s);
+void fsx_op_copy(struct fsx_op *dst, const struct fsx_op *src);
+void fsx_op_free(struct fsx_op *op);
+
+/* shrink.c: a minimal failing subsequence of seq (which fails at its last op). */
+void fsx_shrink(const struct fsx_conf *c, struct fsx_seq *seq, bool verbose);
+
+#endif

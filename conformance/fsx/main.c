@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - refstor-fsx: options, the run loop, the report of a mismatch.
+ *
+ *   refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]
+ *               [--ops N] [--max-size BYTES] [--direct] [--ops-mix read=30,...]
+ *               [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]
+ *   refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]
+ */
+#include "fsx.h"
+#include "../faults/faults.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fputs(
+	    "usage: refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]\n"
+	    "                   [--ops N] [--max-size BYTES] [--direct] [--ops-mix k=w,...]\n"
+	    "                   [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]\n"
+	    "       refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]\n"
+	    "op kinds for --ops-mix: read write zeroes discard alloc resize flush sync reopen "
+	    "recreate\n",
+	    f);
+}
+
+/* Probe what the kernel offers on the target, with plain syscalls. */
+static void probe_backend(struct fsx_conf *c)
+{
+	if (c->is_dev) {
+		c->can_punch = c->can_zero_range = true; /* loop devices; docs/fsx.md */
+		c->can_falloc = false;
+		c->counts_blocks = false;
+		return;
+	}
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/fsx-probe.%d", c->target, (int)getpid());
+	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return;
+	static char data[65536];
+	memset(data, 1, sizeof(data));
+	if (pwrite(fd, data, sizeof(data), 0) == (ssize_t)sizeof(data) && !fsync(fd)) {
+		struct stat st;
+		c->counts_blocks = !fstat(fd, &st) && st.st_blocks >= 128;
+		c->can_punch =
+		    !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096, 8192);
+		c->can_zero_range =
+		    !fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 4096, 8192);
+		c->can_falloc = !fallocate(fd, 0, 65536, 8192);
+	}
+	close(fd);
+	unlink(p);
+}
+
+static int parse_mix(struct fsx_conf *c, const char *mix)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", mix);
+	for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		int k = fsx_kind_parse(tok);
+		if (k < 0)
+			return -1;
+		c->weight[k] = (unsigned)strtoul(eq + 1, NULL, 10);
+	}
+	unsigned total = 0;
+	for (int k = 0; k < OP_KINDS; k++)
+		total += c->weight[k];
+	return total ? 0 : -1;
+}
+
+static void save_log(const char *path, const struct fsx_conf *c, const struct fsx_seq *seq)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "fsx: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fsx_log_header(f, c);
+	for (size_t i = 0; i < seq->n; i++)
+		fsx_log_op(f, i + 1, &seq->ops[i]);
+	fclose(f);
+}
+
+static void print_replay_hint(const struct fsx_conf *c, const char *log)
+{
+	fprintf(stderr, "fsx: replay: refstor-fsx --replay %s --impl %s --target %s\n", log,
+		c->impl_path, c->target);
+}
+
+/* A mismatch: say what and where, keep the log, shrink it, keep that too. */
+static int report(struct fsx_conf *c, struct fsx_seq *seq, const char *why, const char *out,
+		  bool shrink, bool verbose)
+{
+	fprintf(stderr, "fsx: MISMATCH at op %zu (seed %" PRIu64 ", %s%s on %s): %s\n", seq->n,
+		c->seed, c->backend, c->direct ? ", direct" : "", c->target, why);
+	size_t from = seq->n > 20 ? seq->n - 20 : 0;
+	fprintf(stderr, "fsx: the last %zu ops:\n", seq->n - from);
+	for (size_t i = from; i < seq->n; i++)
+		fsx_log_op(stderr, i + 1, &seq->ops[i]);
+	char log[4096], min[4096];
+	mkdir(out, 0755);
+	const char *tag = c->direct ? "-direct" : "";
+	snprintf(log, sizeof(log), "%s/%" PRIu64 "%s.log", out, c->seed, tag);
+	snprintf(min, sizeof(min), "%s/%" PRIu64 "%s.min.log", out, c->seed, tag);
+	save_log(log, c, seq);
+	fprintf(stderr, "fsx: the whole log: %s\n", log);
+	print_replay_hint(c, log);
+	if (!shrink)
+		return 1;
+	fsx_shrink(c, seq, verbose);
+	save_log(min, c, seq);
+	char why2[2048];
+	long at = fsx_replay(c, seq, why2, sizeof(why2));
+	fprintf(stderr, "fsx: shrunk to %zu op(s), saved in %s:\n", seq->n, min);
+	for (size_t i = 0; i < seq->n; i++)
+		fsx_log_op(stderr, i + 1, &seq->ops[i]);
+	fprintf(stderr, "fsx: the shrunk log %s: %s\n", at >= 0 ? "fails with" : "no longer fails",
+		at >= 0 ? why2 : "(flaky?)");
+	print_replay_hint(c, min);
+	return 1;
+}
+
+/* A filesystem without direct I/O has no direct run: a skip, as fstests'
+ * _notrun, not a failure. */
+static bool direct_unsupported(const struct fsx_conf *c)
+{
+	if (!c->direct || c->is_dev)
+		return false;
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/fsx-direct-probe.%d", c->target, (int)getpid());
+	int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
+	unlink(p);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == EINVAL;
+}
+
+/* One seeded run of n ops (0: until the deadline). */
+static int run_one(struct fsx_conf *c, uint64_t nops, time_t deadline, const char *out, bool shrink,
+		   bool verbose, uint64_t *done)
+{
+	struct fsx_run r;
+	struct fsx_seq seq = {0};
+	uint64_t rng = c->seed;
+	int ret = 0;
+	if (fsx_start(&r, c)) {
+		fprintf(stderr, "fsx: setup failed: %s\n", r.why);
+		fsx_stop(&r);
+		return 2;
+	}
+	c->granule = c->direct ? r.unit : 1;
+	for (uint64_t i = 0; (!nops || i < nops) && (!deadline || time(NULL) < deadline); i++) {
+		struct fsx_op op;
+		fsx_gen(&r, &rng, &op);
+		fsx_seq_push(&seq, &op);
+		fsx_op_free(&op);
+		if (verbose)
+			fsx_log_op(stderr, seq.n, &seq.ops[seq.n - 1]);
+		if (fsx_step(&r, &seq.ops[seq.n - 1])) {
+			char why[2048];
+			snprintf(why, sizeof(why), "%s", r.why);
+			fsx_stop(&r);
+			ret = report(c, &seq, why, out, shrink, verbose);
+			fsx_seq_free(&seq);
+			return ret;
+		}
+		(*done)++;
+	}
+	fsx_stop(&r);
+	fsx_seq_free(&seq);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fsx_conf c = {.impl_path = REFSTOR_REF_SO,
+			     .backend = "file",
+			     .max_size = 1 << 20,
+			     .seed = 0,
+			     .faults = true};
+	const unsigned dflt[OP_KINDS] = {
+	    [OP_READ] = 25,  [OP_WRITE] = 25, [OP_ZEROES] = 8, [OP_DISCARD] = 8, [OP_ALLOC] = 5,
+	    [OP_RESIZE] = 8, [OP_FLUSH] = 2,  [OP_SYNC] = 2,   [OP_REOPEN] = 4,  [OP_RECREATE] = 2};
+	memcpy(c.weight, dflt, sizeof(dflt));
+	const char *replay = NULL, *out = REFSTOR_FSX_OUT, *target = NULL;
+	uint64_t nops = 5000, duration = 0;
+	bool shrink = true, seeded = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+		if (!strcmp(a, "--impl") && v)
+			c.impl_path = v;
+		else if (!strcmp(a, "--target") && v)
+			target = v;
+		else if (!strcmp(a, "--backend") && v)
+			c.backend = v;
+		else if (!strcmp(a, "--seed") && v)
+			c.seed = strtoull(v, NULL, 0), seeded = true;
+		else if (!strcmp(a, "--ops") && v)
+			nops = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--max-size") && v)
+			c.max_size = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--duration") && v)
+			duration = strtoull(v, NULL, 0);
+		else if (!strcmp(a, "--out") && v)
+			out = v;
+		else if (!strcmp(a, "--replay") && v)
+			replay = v;
+		else if (!strcmp(a, "--ops-mix") && v) {
+			memset(c.weight, 0, sizeof(c.weight));
+			if (parse_mix(&c, v)) {
+				fprintf(stderr, "fsx: bad --ops-mix '%s'\n", v);
+				return 2;
+			}
+		} else {
+			takes = false;
+			if (!strcmp(a, "--direct"))
+				c.direct = true;
+			else if (!strcmp(a, "--no-faults"))
+				c.faults = false;
+			else if (!strcmp(a, "--no-shrink"))
+				shrink = false;
+			else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+				c.verbose = true;
+			else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+				usage(stdout);
+				return 0;
+			} else {
+				fprintf(stderr, "fsx: unknown or incomplete option %s\n", a);
+				usage(stderr);
+				return 2;
+			}
+		}
+		if (takes)
+			i++;
+	}
+	struct fsx_seq seq = {0};
+	char err[512];
+	if (replay && fsx_log_read(replay, &c, &seq, err, sizeof(err))) {
+		fprintf(stderr, "fsx: %s\n", err);
+		return 2;
+	}
+	c.target = target ? target : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	struct stat st;
+	if (stat(c.target, &st)) {
+		fprintf(stderr, "fsx: target %s: %s\n", c.target, strerror(errno));
+		return 2;
+	}
+	c.is_dev = S_ISBLK(st.st_mode);
+	if (c.is_dev) {
+		int fd = open(c.target, O_RDONLY);
+		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &c.dev_size)) {
+			fprintf(stderr, "fsx: %s: cannot read the device size\n", c.target);
+			return 2;
+		}
+		close(fd);
+		if (c.max_size > c.dev_size)
+			c.max_size = c.dev_size;
+	}
+	char lerr[1024];
+	struct rs_impl *impl = rs_impl_load(c.impl_path, lerr, sizeof(lerr));
+	if (!impl) {
+		fprintf(stderr, "fsx: %s\n", lerr);
+		return 2;
+	}
+	c.impl = impl;
+	if (direct_unsupported(&c)) {
+		printf("fsx: SKIP: %s has no direct I/O (open O_DIRECT: %s)\n", c.backend,
+		       strerror(EINVAL));
+		return 77;
+	}
+	probe_backend(&c);
+
+	if (replay) {
+		char why[2048];
+		struct fsx_run r;
+		if (fsx_start(&r, &c)) {
+			fprintf(stderr, "fsx: setup failed: %s\n", r.why);
+			return 2;
+		}
+		c.granule = c.direct ? r.unit : 1;
+		fsx_stop(&r);
+		long at = fsx_replay(&c, &seq, why, sizeof(why));
+		if (at < 0) {
+			printf("fsx: replay of %zu op(s) from %s: no mismatch\n", seq.n, replay);
+			fsx_seq_free(&seq);
+			return 0;
+		}
+		fprintf(stderr, "fsx: replay: MISMATCH at op %ld of %s: %s\n", at + 1, replay, why);
+		fsx_seq_free(&seq);
+		return 1;
+	}
+
+	if (!seeded)
+		c.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+	time_t deadline = duration ? time(NULL) + (time_t)duration : 0;
+	uint64_t done = 0, runs = 0;
+	int ret = 0;
+	time_t t0 = time(NULL);
+	uint64_t first = c.seed;
+	/* A soak is many seeded runs back to back, each replayable by its seed. */
+	do {
+		ret = run_one(&c, nops, deadline, out, shrink, c.verbose, &done);
+		runs++;
+		if (ret)
+			break;
+		c.seed++;
+	} while (deadline && time(NULL) < deadline);
+	printf("fsx: %s: %" PRIu64 " ops in %" PRIu64 " run(s), seed %" PRIu64 "%s, on %s%s (%s), "
+	       "%lds\n",
+	       ret ? "FAIL" : "PASS", done, runs, first, runs > 1 ? " onwards" : "", c.backend,
+	       c.direct ? " direct" : "", c.target, (long)(time(NULL) - t0));
+	return ret;
+}
