@@ -54,3 +54,11 @@ void rs_impl_missing(const struct rs_impl *impl, char *buf, size_t len)
 	RS_ABI(RS_IMPL_MISSING)
 #undef RS_IMPL_MISSING
 }
+
+void rs_impl_unload(struct rs_impl *impl)
+{
+	if (!impl)
+		return;
+	dlclose(impl->dl);
+	free(impl);
+}

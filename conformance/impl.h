@@ -51,6 +51,8 @@ struct rs_impl {
 /* Load path and bind every function.  Returns NULL and fills err when the
  * object cannot be loaded or lacks a core function. */
 struct rs_impl *rs_impl_load(const char *path, char *err, size_t errlen);
+/* dlclose and free what rs_impl_load made. */
+void rs_impl_unload(struct rs_impl *impl);
 /* The names of the functions path lacks, comma-separated ("" if none). */
 void rs_impl_missing(const struct rs_impl *impl, char *buf, size_t len);
 

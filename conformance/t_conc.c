@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* CONC: threads on disjoint ranges of one handle. */
+#include "stress.h"
 #include "suite.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 
 enum { THREADS = 4, BLOCKS = 64 };
 
@@ -58,4 +60,22 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 			t_assert_same(got, want, block, off, "a block written by a thread");
 		}
 	I->close(s);
+}
+
+RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
+{
+	require_fs();
+	require_fn(resize);
+	const char *p = t_file("img");
+	f_make(p, 0, 0, NULL);
+	const char *secs = getenv("REFSTOR_CONF_STRESS_SECONDS");
+	struct rs_stress st = {.impl = I,
+			       .path = p,
+			       .direct = rs_conf()->direct,
+			       .seconds = secs ? (unsigned)atoi(secs) : 2,
+			       .can_punch = backend_can_punch(),
+			       .can_falloc = backend_can_fallocate()};
+	int r = rs_stress_run(&st);
+	cr_assert_eq(r, 0, "%s; on %s", st.failure, rs_where());
+	cr_assert_gt(st.ops, 8, "the workers barely ran (%lu ops); on %s", st.ops, rs_where());
 }

@@ -131,17 +131,22 @@ static const struct rs_fault *rs_intercept(enum rs_call call, int fd)
 	}
 	if (rs_matches(&rs_state.watch, stp))
 		atomic_fetch_add(&rs_state.count[call], 1);
+	/* Every matching fault counts the call, so that "skip the first call"
+	 * means the first call whichever fault took it; the first one whose
+	 * window it falls in applies. */
+	const struct rs_fault *chosen = NULL;
 	for (int i = 0; i < RS_MAX_FAULTS && armed; i++) {
 		struct rs_armed *a = &rs_state.faults[i];
 		if (!atomic_load(&a->on) || a->f.call != call || !rs_matches(&a->m, stp))
 			continue;
 		int n = atomic_fetch_add(&a->seen, 1);
-		if (n < a->f.skip || (a->f.times >= 0 && n >= a->f.skip + a->f.times))
+		if (chosen || n < a->f.skip || (a->f.times >= 0 && n >= a->f.skip + a->f.times))
 			continue;
-		atomic_fetch_add(&rs_state.fired, 1);
-		return &a->f;
+		chosen = &a->f;
 	}
-	return NULL;
+	if (chosen)
+		atomic_fetch_add(&rs_state.fired, 1);
+	return chosen;
 }
 
 typedef ssize_t (*rs_preadv2_fn)(int, const struct iovec *, int, off_t, int);

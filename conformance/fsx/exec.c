@@ -254,7 +254,9 @@ static int do_write(struct fsx_run *r, const struct fsx_op *op)
 		memcpy(iov[i].iov_base, src, iov[i].iov_len);
 		src += iov[i].iov_len;
 	}
+	rs_fault_count_reset();
 	int ret = I->writev(r->s, iov, n, op->off);
+	r->writes_seen |= rs_fault_count(RS_CALL_WRITE) > 0;
 	if (op->fault == F_ZEROWRITE)
 		return expect(r, ret, -EIO, "writev (a write that wrote 0 bytes)");
 	if (expect(r, ret, 0, "writev"))
@@ -430,6 +432,19 @@ static int do_resize(struct fsx_run *r, const struct fsx_op *op)
 	return 0;
 }
 
+/* sync must reach the kernel (FAULT-SYNC-1): once the interposer has seen
+ * the implementation's writes, it must see its fsync or fdatasync too. */
+static int do_sync(struct fsx_run *r, const struct fsx_op *op)
+{
+	rs_fault_count_reset();
+	int ret = I->sync(r->s);
+	if (expect(r, ret, op->fault == F_EIOSYNC ? -EIO : 0, "sync"))
+		return -1;
+	if (r->writes_seen && !rs_fault_count(RS_CALL_FSYNC) && !rs_fault_count(RS_CALL_FDATASYNC))
+		return fail(r, "sync returned 0 without calling fsync or fdatasync");
+	return 0;
+}
+
 static int do_reopen(struct fsx_run *r, const struct fsx_op *op)
 {
 	I->close(r->s);
@@ -511,8 +526,7 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 		ret = I->flush ? expect(r, I->flush(r->s), 0, "flush") : 0;
 		break;
 	case OP_SYNC:
-		ret = I->sync ? expect(r, I->sync(r->s), op->fault == F_EIOSYNC ? -EIO : 0, "sync")
-			      : 0;
+		ret = I->sync ? do_sync(r, op) : 0;
 		break;
 	case OP_REOPEN:
 		ret = do_reopen(r, op);

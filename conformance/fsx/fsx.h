@@ -96,6 +96,7 @@ struct fsx_run {
 	uint8_t *buf, *buf2;
 	size_t buflen;
 	bool count_unknown; /* the impl's fallocate calls are not observable */
+	bool writes_seen;   /* the interposer sees the impl's writes (so its syncs too) */
 	/* The first mismatch, for the report. */
 	char why[2048];
 };

@@ -186,6 +186,60 @@ static int run_one(struct fsx_conf *c, uint64_t nops, time_t deadline, const cha
 	return 0;
 }
 
+static int skip_direct(const struct fsx_conf *c)
+{
+	printf("fsx: SKIP: %s has no direct I/O (open O_DIRECT: %s)\n", c->backend,
+	       strerror(EINVAL));
+	return 77;
+}
+
+static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *log)
+{
+	char why[2048];
+	struct fsx_run r;
+	probe_backend(c);
+	if (fsx_start(&r, c)) {
+		fprintf(stderr, "fsx: setup failed: %s\n", r.why);
+		fsx_stop(&r);
+		return 2;
+	}
+	c->granule = c->direct ? r.unit : 1;
+	fsx_stop(&r);
+	long at = fsx_replay(c, seq, why, sizeof(why));
+	if (at < 0) {
+		printf("fsx: replay of %zu op(s) from %s: no mismatch\n", seq->n, log);
+		return 0;
+	}
+	fprintf(stderr, "fsx: replay: MISMATCH at op %ld of %s: %s\n", at + 1, log, why);
+	return 1;
+}
+
+static int do_runs(struct fsx_conf *c, bool seeded, uint64_t nops, uint64_t duration,
+		   const char *out, bool shrink)
+{
+	probe_backend(c);
+	if (!seeded)
+		c->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
+	time_t deadline = duration ? time(NULL) + (time_t)duration : 0;
+	uint64_t done = 0, runs = 0;
+	int ret = 0;
+	time_t t0 = time(NULL);
+	uint64_t first = c->seed;
+	/* A soak is many seeded runs back to back, each replayable by its seed. */
+	do {
+		ret = run_one(c, nops, deadline, out, shrink, c->verbose, &done);
+		runs++;
+		if (ret)
+			break;
+		c->seed++;
+	} while (deadline && time(NULL) < deadline);
+	printf("fsx: %s: %" PRIu64 " ops in %" PRIu64 " run(s), seed %" PRIu64 "%s, on %s%s (%s), "
+	       "%lds\n",
+	       ret ? "FAIL" : "PASS", done, runs, first, runs > 1 ? " onwards" : "", c->backend,
+	       c->direct ? " direct" : "", c->target, (long)(time(NULL) - t0));
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct fsx_conf c = {.impl_path = REFSTOR_REF_SO,
@@ -280,51 +334,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	c.impl = impl;
-	if (direct_unsupported(&c)) {
-		printf("fsx: SKIP: %s has no direct I/O (open O_DIRECT: %s)\n", c.backend,
-		       strerror(EINVAL));
-		return 77;
-	}
-	probe_backend(&c);
-
-	if (replay) {
-		char why[2048];
-		struct fsx_run r;
-		if (fsx_start(&r, &c)) {
-			fprintf(stderr, "fsx: setup failed: %s\n", r.why);
-			return 2;
-		}
-		c.granule = c.direct ? r.unit : 1;
-		fsx_stop(&r);
-		long at = fsx_replay(&c, &seq, why, sizeof(why));
-		if (at < 0) {
-			printf("fsx: replay of %zu op(s) from %s: no mismatch\n", seq.n, replay);
-			fsx_seq_free(&seq);
-			return 0;
-		}
-		fprintf(stderr, "fsx: replay: MISMATCH at op %ld of %s: %s\n", at + 1, replay, why);
-		fsx_seq_free(&seq);
-		return 1;
-	}
-
-	if (!seeded)
-		c.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
-	time_t deadline = duration ? time(NULL) + (time_t)duration : 0;
-	uint64_t done = 0, runs = 0;
-	int ret = 0;
-	time_t t0 = time(NULL);
-	uint64_t first = c.seed;
-	/* A soak is many seeded runs back to back, each replayable by its seed. */
-	do {
-		ret = run_one(&c, nops, deadline, out, shrink, c.verbose, &done);
-		runs++;
-		if (ret)
-			break;
-		c.seed++;
-	} while (deadline && time(NULL) < deadline);
-	printf("fsx: %s: %" PRIu64 " ops in %" PRIu64 " run(s), seed %" PRIu64 "%s, on %s%s (%s), "
-	       "%lds\n",
-	       ret ? "FAIL" : "PASS", done, runs, first, runs > 1 ? " onwards" : "", c.backend,
-	       c.direct ? " direct" : "", c.target, (long)(time(NULL) - t0));
+	int ret = direct_unsupported(&c) ? skip_direct(&c)
+		  : replay               ? do_replay(&c, &seq, replay)
+					 : do_runs(&c, seeded, nops, duration, out, shrink);
+	fsx_seq_free(&seq);
+	rs_impl_unload(impl);
 	return ret;
 }

@@ -112,7 +112,10 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 			snprintf(op, sizeof(op), "resize to %" PRIu64 " (%s)", new_size, name);
 			r = rs_write_data(s, op, cur, new_size);
 		}
-		if (r && have_st)
+		/* Only if it did change: a needless ftruncate would still touch
+		 * the file's mtime, and a failed resize changes nothing. */
+		struct stat now;
+		if (r && have_st && !fstat(s->fd, &now) && now.st_size != st.st_size)
 			rs_truncate(s->fd, (uint64_t)st.st_size);
 	}
 	/* On failure too: the writes of WRITE_DATA may have raised it. */

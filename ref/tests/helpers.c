@@ -70,7 +70,7 @@ static void t_private_ns(void)
 		return;
 	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare(CLONE_NEWNS): %s", strerror(errno));
 	/* Without this, mounts below a shared / would propagate to the host. */
-	cr_assert_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0, "make / private: %s",
+	cr_assert_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0, "make / private: %s",
 		     strerror(errno));
 	t_in_private_ns = true;
 }
