@@ -342,6 +342,9 @@ RS_CLAUSE_TEST(path, relative_joins_the_parent, "PATH-REL-1")
 	resolve_case("img", "b", "b");
 	resolve_case("sub/img", "b", "sub/b");
 	resolve_case("sub//img", "b", "sub/b");
+	resolve_case("./img", "b", "./b");
+	resolve_case("sub/./img", "b", "sub/b");
+	resolve_case("sub/.//img", "b", "sub/b");
 }
 
 RS_CLAUSE_TEST(path, no_filename_no_relative, "PATH-REL-2")

@@ -140,5 +140,8 @@ RS_CLAUSE_TEST(read, empty_vectors_and_lengths, "READ-IOV-2")
 	T_EQ(I->size(s), size, "size after zero-length writes");
 	T_EQ(f_size(p), size, "length after zero-length writes");
 	T_OK(I->writev(s, v, 4, 0));
+	/* Zero-length iovecs may have NULL buffers, also past the end. */
+	struct iovec past[3] = {{b, u}, {NULL, 0}, {NULL, 0}};
+	T_OK(I->readv(s, past, 3, size));
 	I->close(s);
 }

@@ -59,9 +59,11 @@ static void rs_iov_advance(struct rs_iov_cursor *c, size_t bytes)
 
 static void rs_iov_zero_rest(struct rs_iov_cursor *c)
 {
+	/* A zero-length iovec may have a NULL base: no arithmetic on it. */
 	for (; c->idx < c->cnt; c->idx++, c->skip = 0)
-		memset((char *)c->iov[c->idx].iov_base + c->skip, 0,
-		       c->iov[c->idx].iov_len - c->skip);
+		if (c->iov[c->idx].iov_len > c->skip)
+			memset((char *)c->iov[c->idx].iov_base + c->skip, 0,
+			       c->iov[c->idx].iov_len - c->skip);
 }
 
 /* One preadv/pwritev over the cursor's next window.  The caller's array is

@@ -92,7 +92,9 @@ int refstor_resolve_relative_path(const refstor *s, const char *rel, char **out)
 			       rel);
 
 	/* The parent as Rust's Path::parent() sees it: trailing slashes do not
-	 * count, "img" has the empty parent, "/" has none. */
+	 * count, "img" has the empty parent, "/" has none, and separators and
+	 * "." components at the end of the parent are dropped ("d/./img" has
+	 * the parent "d"), except a leading "." ("./img" has the parent "."). */
 	const char *f = s->filename;
 	size_t end = strlen(f);
 	while (end > 1 && f[end - 1] == '/')
@@ -103,15 +105,25 @@ int refstor_resolve_relative_path(const refstor *s, const char *rel, char **out)
 	size_t dir = end;
 	while (dir > 0 && f[dir - 1] != '/')
 		dir--;
-	/* f[0, dir) is the parent with its trailing slash(es), or empty. */
-	while (dir > 1 && f[dir - 2] == '/')
-		dir--;
+	for (;;) {
+		while (dir > 1 && f[dir - 1] == '/')
+			dir--;
+		if (dir >= 2 && f[dir - 1] == '.' && f[dir - 2] == '/')
+			dir--; /* "x/." -> "x/" */
+		else
+			break;
+	}
+	/* f[0, dir) is the parent: empty, "/", "." or a path without a
+	 * trailing separator; the join adds one unless it is empty or "/". */
+	bool sep = dir > 0 && !(dir == 1 && f[0] == '/');
 	size_t rl = strlen(rel);
-	char *p = malloc(dir + rl + 1);
+	char *p = malloc(dir + sep + rl + 1);
 	if (!p)
 		return rs_fail(ENOMEM, "resolve_relative_path: out of memory");
 	memcpy(p, f, dir);
-	memcpy(p + dir, rel, rl + 1);
+	if (sep)
+		p[dir] = '/';
+	memcpy(p + dir + sep, rel, rl + 1);
 	*out = p;
 	return 0;
 }

@@ -120,6 +120,9 @@ T_TEST(io, empty_iovecs_and_zero_length_are_fine)
 	struct iovec r[3] = {{b, 1}, {NULL, 0}, {b + 1, 3}};
 	t_assert_ok(refstor_readv(s, r, 3, 0));
 	cr_assert_arr_eq(a, b, 4);
+	/* Zero-length NULL iovecs past EOF: the zero-fill must skip them. */
+	struct iovec past[3] = {{b, 4}, {NULL, 0}, {NULL, 0}};
+	t_assert_ok(refstor_readv(s, past, 3, 2));
 	refstor_close(s);
 }
 

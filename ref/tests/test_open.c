@@ -330,6 +330,10 @@ T_TEST(path, resolve_with_relative_and_odd_base_names)
 	    {"sub/img", "b", "sub/b"},  /* plain */
 	    {"sub//img", "b", "sub/b"}, /* repeated separators collapse */
 	    {"./img", "b", "./b"},
+	    {"sub/./img", "b", "sub/b"}, /* Rust drops "." at the parent's end */
+	    {"sub/././img", "b", "sub/b"},
+	    {"sub/.//img", "b", "sub/b"},
+	    {"./sub/../img", "b", "./sub/../b"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		refstor *s = t_open(cases[i].base, false, false);
