@@ -480,3 +480,17 @@ void t_assert_same(const void *got, const void *want, size_t len, uint64_t base,
 		     (unsigned long long)(base + i), i < len ? w[i] : 0, i < len ? g[i] : 0,
 		     rs_where());
 }
+
+void t_assert_zeroed_within(const char *path, const char *want, size_t total, uint64_t off,
+			    uint64_t len, const char *what)
+{
+	char *got = t_alloc(0, total);
+	f_read(path, got, total, 0);
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s: bytes before the range", what);
+	t_assert_same(got, want, off, 0, msg);
+	snprintf(msg, sizeof(msg), "%s: the range", what);
+	t_assert_zero(got + off, len, off, msg);
+	snprintf(msg, sizeof(msg), "%s: bytes after the range", what);
+	t_assert_same(got + off + len, want + off + len, total - off - len, off + len, msg);
+}

@@ -154,6 +154,10 @@ void f_mtime(const char *path, struct timespec *ts);
 			     rs_where());                                                          \
 	} while (0)
 
+/* path, read with plain pread, holds want[0, total) except for [off, off+len),
+ * which reads as zeroes. */
+void t_assert_zeroed_within(const char *path, const char *want, size_t total, uint64_t off,
+			    uint64_t len, const char *what);
 /* The last error message of the implementation ("" if it has none). */
 const char *t_msg(void);
 /* Fail unless buf[0, len) is all zero / equal to want. */

@@ -24,12 +24,7 @@ RS_CLAUSE_TEST(alloc, zeroes_stay_allocated, "ALLOC-ZERO-1")
 		return;
 	}
 	T_OK(r);
-	char *got = t_alloc(0, 4 * MiB);
-	f_read(p, got, 4 * MiB, 0);
-	t_assert_same(got, want, off, 0, "bytes before the range");
-	t_assert_zero(got + off, len, off, "allocated zeroes");
-	t_assert_same(got + off + len, want + off + len, 4 * MiB - off - len, off + len,
-		      "bytes after the range");
+	t_assert_zeroed_within(p, want, 4 * MiB, off, len, "allocated zeroes");
 	if (!rs_conf()->is_dev) {
 		if (I->sync)
 			T_OK(I->sync(s));

@@ -87,3 +87,11 @@ int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov, int 
 	*total = sum;
 	return 0;
 }
+
+int rs_check_modify(const refstor *s, const char *op, uint64_t offset, uint64_t length)
+{
+	int r = rs_check_handle(s, op);
+	if (r || (r = rs_check_writable(s, op)) || (r = rs_check_range(op, offset, length)))
+		return r;
+	return rs_check_direct_range(s, op, offset, length);
+}

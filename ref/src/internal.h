@@ -45,6 +45,8 @@ int rs_check_handle(const refstor *s, const char *op);
 int rs_check_writable(const refstor *s, const char *op);
 int rs_check_range(const char *op, uint64_t offset, uint64_t length);
 int rs_check_direct_range(const refstor *s, const char *op, uint64_t offset, uint64_t length);
+/* All of the above for a call that changes [offset, offset + length). */
+int rs_check_modify(const refstor *s, const char *op, uint64_t offset, uint64_t length);
 int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
 		 uint64_t offset, size_t *total);
 

@@ -107,12 +107,9 @@ static int rs_zero_device(refstor *s, const char *op, uint64_t offset, uint64_t 
 
 static int rs_discard_to_zero(refstor *s, const char *op, uint64_t offset, uint64_t length)
 {
-	int r = rs_check_handle(s, op);
-	if (r || (r = rs_check_writable(s, op)) || (r = rs_check_range(op, offset, length)) ||
-	    (r = rs_check_direct_range(s, op, offset, length)))
+	int r = rs_check_modify(s, op, offset, length);
+	if (r || !length)
 		return r;
-	if (!length)
-		return 0;
 
 	if (s->kind != RS_REGULAR) {
 		uint64_t size = atomic_load(&s->size);
@@ -174,12 +171,9 @@ int refstor_discard(refstor *s, uint64_t offset, uint64_t length)
 int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
 {
 	static const char op[] = "write_allocated_zeroes";
-	int r = rs_check_handle(s, op);
-	if (r || (r = rs_check_writable(s, op)) || (r = rs_check_range(op, offset, length)) ||
-	    (r = rs_check_direct_range(s, op, offset, length)))
+	int r = rs_check_modify(s, op, offset, length);
+	if (r || !length)
 		return r;
-	if (!length)
-		return 0;
 	uint64_t end = offset + length;
 
 	pthread_rwlock_rdlock(&s->lock);
