@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# fio/lib.sh - shared by fio/ci-smoke and fio/bench: building the engine and
+# bringing fixtures up and (only those we brought up) down again.
+
+# shellcheck source=ci/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../ci/lib.sh"
+
+# The scripts change directory: a relative $RS_BUILD must not move with them.
+RS_BUILD=$(realpath -m "$RS_BUILD")
+RSF_DIR=$RS_TOP/fio
+RSF_FIXTURE=$RS_TOP/fixtures/refstor-fixture
+# The engine's own build tree: a RelWithDebInfo build of librefstor plus the
+# engine, nothing else (no tests, no conformance suite).
+RSF_BUILD=${RSF_BUILD:-$RS_BUILD/fio}
+RSF_ENGINE=$RSF_BUILD/fio/librefstor-fio.so
+
+# rsf_build_engine: fetch/configure fio's source if needed, then configure and
+# build the engine.  Sets RSF_FIO_SRC.  Returns 0, 77 (SKIP, reason on
+# stderr) or 1; logs under $RSF_BUILD.*.log.
+rsf_build_engine() {
+	local rc=0
+	RSF_FIO_SRC=$("$RSF_DIR/fetch-fio-src") || rc=$?
+	[ "$rc" -eq 0 ] || return "$rc"
+	mkdir -p "$RSF_BUILD"
+	cmake -S "$RS_TOP" -B "$RSF_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DREFSTOR_FIO_SRC="$RSF_FIO_SRC" -DREFSTOR_BUILD_FIO=ON \
+		-DREFSTOR_BUILD_CONFORMANCE=OFF -DBUILD_TESTING=OFF >"$RSF_BUILD.configure.log" 2>&1 ||
+		{ cat "$RSF_BUILD.configure.log" >&2; return 1; }
+	if ! grep -q 'fio engine: building' "$RSF_BUILD.configure.log"; then
+		grep 'fio engine:' "$RSF_BUILD.configure.log" >&2
+		return 1
+	fi
+	cmake --build "$RSF_BUILD" --target refstor-fio -j "$RS_JOBS" >"$RSF_BUILD.build.log" 2>&1 ||
+		{ grep -E 'error|warning' "$RSF_BUILD.build.log" >&2 || tail -40 "$RSF_BUILD.build.log" >&2; return 1; }
+	[ -f "$RSF_ENGINE" ]
+}
+
+# Fixtures.  rsf_up NAME sets RSF_PATH and returns 0, or returns 77 with the
+# reason in RSF_SKIP_WHY, or 1.  A fixture that was already up (someone else's)
+# is used but left up; what we bring up, rsf_down_all takes down.
+RSF_BROUGHT_UP=()
+rsf_up() {
+	local name=$1 err rc=0
+	RSF_PATH=''
+	RSF_SKIP_WHY=''
+	if RSF_PATH=$("$RSF_FIXTURE" info "$name" 2>/dev/null | sed -n 's/^path=//p') && [ -n "$RSF_PATH" ]; then
+		return 0
+	fi
+	err=$(mktemp)
+	RSF_PATH=$("$RSF_FIXTURE" up "$name" 2>"$err") || rc=$?
+	RSF_SKIP_WHY=$(sed 's/^SKIP: //' "$err")
+	rm -f "$err"
+	# Recorded even on failure: a half-made backend is ours to remove.
+	RSF_BROUGHT_UP+=("$name")
+	[ "$rc" -eq 0 ] && [ -n "$RSF_PATH" ] && return 0
+	[ "$rc" -eq 77 ] && return 77
+	[ -n "$RSF_SKIP_WHY" ] || RSF_SKIP_WHY="refstor-fixture up $name failed (exit $rc)"
+	return 1
+}
+
+rsf_down_all() {
+	local n
+	for n in "${RSF_BROUGHT_UP[@]}"; do
+		"$RSF_FIXTURE" down "$n" >/dev/null 2>&1 || echo "warning: refstor-fixture down $n failed" >&2
+	done
+	RSF_BROUGHT_UP=()
+}
+
+# The fio command line of the engine, for a job's ioengine=.
+rsf_engine_opt() { echo "external:$RSF_ENGINE"; }

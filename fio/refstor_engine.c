@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * refstor_engine.c - an fio external ioengine over librefstor.
+ *
+ *   fio --ioengine=external:/path/to/librefstor-fio.so ...
+ *
+ * Every byte a job moves goes through the refstor API: files are opened with
+ * refstor_open/refstor_create (direct=1 -> direct handle, read-only jobs ->
+ * read-only handle), reads and writes are refstor_readv/refstor_writev, trims
+ * are refstor_discard (or write_zeroes/write_allocated_zeroes, refstor_trim=),
+ * fsync=/fdatasync= are refstor_sync, and the size fio works with is
+ * refstor_size, so block devices need nothing special.
+ *
+ * fio has no stable engine ABI: this file reads struct thread_data, io_u and
+ * fio_file as the fio it was compiled against lays them out, and refuses to
+ * run under any other version (see rs_init).
+ *
+ * State: per open file, in fio_file's engine data (there is nothing per job
+ * beyond fio's own td->eo options).  The only file-scope objects are the
+ * option table and the ops table that fio itself requires of an engine.
+ */
+#include <refstor.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fio.h"
+#include "optgroup.h"
+
+#ifndef REFSTOR_FIO_VERSION
+#error "REFSTOR_FIO_VERSION (the fio version of the headers) must be defined by the build"
+#endif
+
+/* What DDIR_TRIM becomes (refstor_trim=). */
+enum rs_trim_mode {
+	RS_TRIM_DISCARD = 1,
+	RS_TRIM_WRITE_ZEROES,
+	RS_TRIM_ALLOCATED_ZEROES,
+};
+
+/* refstor_prealloc=: 0 means "not set", and fio lays files out itself. */
+enum {
+	RS_PREALLOC_UNSET = 0,
+	RS_PREALLOC_BASE = 1, /* RS_PREALLOC_BASE + enum refstor_prealloc */
+};
+
+struct rs_options {
+	void *pad; /* fio treats an option at offset 0 as "no storage" */
+	unsigned int trim;
+	unsigned int prealloc;
+};
+
+enum { RS_ERR_MAX = 1024 }; /* refstor's own message limit */
+
+/*
+ * Per open file (fio_file engine data): the handle and everything the I/O
+ * path needs, on one cache line, so an I/O reads nothing else of ours (td
+ * is large, and its engine fields lie far from what fio touches per I/O).
+ */
+struct rs_file {
+	refstor *s;
+	int (*trim)(refstor *s, uint64_t offset, uint64_t length);
+	const char *trim_name;
+	bool sync_writes; /* sync=1 (O_SYNC): refstor has no such mode */
+	/* The last failure on this file, kept for ->errdetails, which fio
+	 * calls at completion time and perhaps on another thread than the
+	 * one whose refstor_last_error() holds it. */
+	char err[RS_ERR_MAX];
+};
+
+/* fio requires a writable, non-const option table (it caches lookups in it). */
+static struct fio_option rs_option_table[] = {
+    {
+	.name = "refstor_trim",
+	.lname = "refstor trim operation",
+	.type = FIO_OPT_STR,
+	.off1 = offsetof(struct rs_options, trim),
+	.help = "What a trim does through librefstor",
+	.def = "discard",
+	.posval =
+	    {
+		{
+		    .ival = "discard",
+		    .oval = RS_TRIM_DISCARD,
+		    .help = "refstor_discard: punch a hole (or do nothing "
+			    "where the storage cannot)",
+		},
+		{
+		    .ival = "write_zeroes",
+		    .oval = RS_TRIM_WRITE_ZEROES,
+		    .help = "refstor_write_zeroes: reads as zeroes after; "
+			    "fails where that needs writing data",
+		},
+		{
+		    .ival = "allocated_zeroes",
+		    .oval = RS_TRIM_ALLOCATED_ZEROES,
+		    .help = "refstor_write_allocated_zeroes: zeroes that "
+			    "stay allocated (fallocate ZERO_RANGE)",
+		},
+	    },
+	.category = FIO_OPT_C_ENGINE,
+	.group = FIO_OPT_G_INVALID,
+    },
+    {
+	.name = "refstor_prealloc",
+	.lname = "refstor layout preallocation",
+	.type = FIO_OPT_STR,
+	.off1 = offsetof(struct rs_options, prealloc),
+	.help = "Lay files out with refstor_create/refstor_resize in this mode "
+		"(unset: fio lays them out itself)",
+	.posval =
+	    {
+		{
+		    .ival = "none",
+		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_NONE,
+		    .help = "sparse (ftruncate)",
+		},
+		{
+		    .ival = "zero",
+		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_ZERO,
+		    .help = "reads as zero (same as none for files)",
+		},
+		{
+		    .ival = "allocate",
+		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_ALLOCATE,
+		    .help = "blocks reserved (fallocate); fails where "
+			    "unsupported",
+		},
+		{
+		    .ival = "write_data",
+		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_WRITE_DATA,
+		    .help = "zeroes written",
+		},
+	    },
+	.category = FIO_OPT_C_ENGINE,
+	.group = FIO_OPT_G_INVALID,
+    },
+    {
+	.name = NULL,
+    },
+};
+
+static const char *rs_prealloc_name(unsigned int v)
+{
+	switch (v) {
+	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_NONE:
+		return "none";
+	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_ZERO:
+		return "zero";
+	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_ALLOCATE:
+		return "allocate";
+	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_WRITE_DATA:
+		return "write_data";
+	}
+	return "unset";
+}
+
+/*
+ * Report a failure: the whole message on stderr (fio's verror keeps only
+ * 128 bytes of it), and as the job's error so fio's summary line and exit
+ * status carry it.  err > 0.
+ */
+static void rs_job_error(struct thread_data *td, int err, const char *func, const char *msg)
+{
+	log_err("fio: refstor: %s\n", msg);
+	td_vmsg(td, err, msg, func);
+}
+
+/* Same, for a failed refstor call (r < 0), with refstor_last_error(). */
+static void rs_call_error(struct thread_data *td, int r, const char *func)
+{
+	rs_job_error(td, -r, func, refstor_last_error());
+}
+
+static bool rs_writable(struct thread_data *td)
+{
+	/* read_only is fio's --readonly; trims modify the file too. */
+	return (td_write(td) || td_trim(td)) && !read_only;
+}
+
+/*
+ * The layouts this engine reads are those of REFSTOR_FIO_VERSION's headers;
+ * in another fio they may differ, silently.  Checked by every hook fio may
+ * call first, before touching td: on a mismatch even td's fields are not
+ * where this file expects them, so only log_err() may be used.
+ */
+static bool rs_abi_ok(void)
+{
+	if (strcmp(fio_version_string, REFSTOR_FIO_VERSION) == 0)
+		return true;
+	log_err("fio: refstor: this engine was built against %s headers but is running in %s "
+		"(fio has no stable engine ABI): rebuild it with -DREFSTOR_FIO_SRC= pointing at "
+		"a configured %s source tree\n",
+		REFSTOR_FIO_VERSION, fio_version_string, fio_version_string);
+	return false;
+}
+
+static int rs_init(struct thread_data *td)
+{
+	if (!rs_abi_ok())
+		return 1;
+	/* pre_read reads through fio_file's fd, which refstor does not expose. */
+	if (td->o.pre_read) {
+		rs_job_error(td, EINVAL, "refstor options",
+			     "pre_read=1 is not supported: fio would read through a file "
+			     "descriptor the engine does not expose; run a read job first instead");
+		return 1;
+	}
+	return 0;
+}
+
+/* refstor_trim= and sync=, resolved once per open for the I/O path. */
+static void rs_file_setup(struct thread_data *td, struct rs_file *rf)
+{
+	const struct rs_options *eo = td->eo;
+	switch (eo ? eo->trim : RS_TRIM_DISCARD) {
+	case RS_TRIM_WRITE_ZEROES:
+		rf->trim = refstor_write_zeroes;
+		rf->trim_name = "refstor_write_zeroes";
+		break;
+	case RS_TRIM_ALLOCATED_ZEROES:
+		rf->trim = refstor_write_allocated_zeroes;
+		rf->trim_name = "refstor_write_allocated_zeroes";
+		break;
+	default:
+		rf->trim = refstor_discard;
+		rf->trim_name = "refstor_discard";
+		break;
+	}
+	/* sync=1 asks for O_SYNC/O_DSYNC, a mode refstor handles lack: a
+	 * refstor_sync after every write gives the same durability. */
+	rf->sync_writes = td->o.sync_io != 0;
+}
+
+/*
+ * With direct=1 every request must respect the handle's alignments, which
+ * only refstor knows (it probes them).  Check what the job will send before
+ * the first I/O, and say which fio option to change: otherwise the job fails
+ * on its first I/O with a bare EINVAL.  Returns 0, or 1 after reporting.
+ */
+static int rs_check_direct(struct thread_data *td, struct fio_file *f, refstor *s)
+{
+	const struct thread_options *o = &td->o;
+	const unsigned long long req = refstor_req_align(s);
+	const unsigned long long mem = refstor_mem_align(s);
+	char msg[512];
+	msg[0] = '\0';
+
+	for (int d = DDIR_READ; d <= DDIR_TRIM && !msg[0]; d++) {
+		bool used = d == DDIR_READ    ? td_read(td)
+			    : d == DDIR_WRITE ? td_write(td)
+					      : td_trim(td);
+		/* An unused direction's sizes do not matter: the verify reads
+		 * of a write job use the write sizes, checked as writes. */
+		if (!used)
+			continue;
+		const char *dn = io_ddir_name((enum fio_ddir)d);
+		if (o->min_bs[d] % req || o->max_bs[d] % req) {
+			snprintf(
+			    msg, sizeof(msg),
+			    "%s block size %llu..%llu is not a multiple of the direct I/O "
+			    "req_align %llu of %s: set bs= (or bsrange=) to a multiple of %llu",
+			    dn, o->min_bs[d], o->max_bs[d], req, f->file_name, req);
+			break;
+		}
+		for (unsigned int i = 0; i < o->bssplit_nr[d]; i++) {
+			if (o->bssplit[d][i].bs % req) {
+				snprintf(msg, sizeof(msg),
+					 "bssplit size %llu for %s is not a multiple of the "
+					 "direct I/O req_align %llu of %s: set bssplit= sizes to "
+					 "multiples of %llu",
+					 (unsigned long long)o->bssplit[d][i].bs, dn, req,
+					 f->file_name, req);
+				break;
+			}
+		}
+		if (!msg[0] && o->ba[d] % req)
+			snprintf(
+			    msg, sizeof(msg),
+			    "%s offsets are aligned to blockalign=%llu, not to the direct I/O "
+			    "req_align %llu of %s: set blockalign= (ba=) to a multiple of %llu",
+			    dn, o->ba[d], req, f->file_name, req);
+	}
+	/* f->file_offset is 0 until setup_files() has computed it. */
+	if (!msg[0] && (o->start_offset % req || o->offset_increment % req || f->file_offset % req))
+		snprintf(msg, sizeof(msg),
+			 "offset=%llu and offset_increment=%llu (first offset %llu) must be "
+			 "multiples of the direct I/O req_align %llu of %s: set offset= and "
+			 "offset_increment= to multiples of %llu",
+			 o->start_offset, o->offset_increment, (unsigned long long)f->file_offset,
+			 req, f->file_name, req);
+
+	/* fio places buffer i at page_align(base) + iomem_align + i * max_bs. */
+	for (unsigned int i = 0; i < td->io_u_all.nr && !msg[0]; i++) {
+		const struct io_u *u = td->io_u_all.io_us[i];
+		if (!u->buf || (uintptr_t)u->buf % mem == 0)
+			continue;
+		if (o->mem_align % mem)
+			snprintf(
+			    msg, sizeof(msg),
+			    "I/O buffers start iomem_align=%u bytes past a page, not at a "
+			    "multiple of the direct I/O mem_align %llu of %s: set iomem_align= "
+			    "(mem_align=) to a multiple of %llu, or 0",
+			    o->mem_align, mem, f->file_name, mem);
+		else
+			snprintf(msg, sizeof(msg),
+				 "I/O buffers lie %llu bytes apart (the largest block size), not a "
+				 "multiple of the direct I/O mem_align %llu of %s: set bs= to a "
+				 "multiple of %llu, or iodepth=1",
+				 td_max_bs(td), mem, f->file_name, mem);
+	}
+	if (!msg[0])
+		return 0;
+	rs_job_error(td, EINVAL, "refstor direct I/O alignment", msg);
+	return 1;
+}
+
+/*
+ * The length fio will want the file to have, as setup_files() will compute
+ * it after this hook: filesize= (the top of a range), or the start offset
+ * plus this file's share of size= (fio gives a remainder to the first files,
+ * so round up).  0 when fio decides some other way (size=N%, fill_device).
+ */
+static uint64_t rs_wanted_size(struct thread_data *td, struct fio_file *f)
+{
+	const struct thread_options *o = &td->o;
+	if (o->file_size_low)
+		return o->file_size_high;
+	if (!o->size || !o->nr_files || o->fill_device)
+		return 0;
+	uint64_t share = o->size / o->nr_files;
+	if (share * o->nr_files < o->size)
+		share += td_min_bs(td);
+	return get_start_offset(td, f) + share;
+}
+
+/* refstor_prealloc= as a refstor mode; meaningful only when set. */
+static enum refstor_prealloc rs_prealloc_mode(struct thread_data *td)
+{
+	const struct rs_options *eo = td->eo;
+	return (enum refstor_prealloc)(eo->prealloc - RS_PREALLOC_BASE);
+}
+
+/* Whether this engine lays f out, in place of fio's extend_file(). */
+static bool rs_lays_out(struct thread_data *td, const struct fio_file *f)
+{
+	const struct rs_options *eo = td->eo;
+	/* Not where fio would not lay it out either. */
+	return eo && eo->prealloc != RS_PREALLOC_UNSET && f->filetype == FIO_TYPE_FILE &&
+	       !read_only && !td->o.create_on_open && !td->o.fill_device;
+}
+
+static void rs_log_layout(struct thread_data *td, uint64_t size)
+{
+	const struct rs_options *eo = td->eo;
+	if (output_format & FIO_OUTPUT_NORMAL)
+		log_info("%s: Laying out IO file with refstor_prealloc=%s (%llu MiB)\n", td->o.name,
+			 rs_prealloc_name(eo->prealloc), (unsigned long long)(size >> 20));
+}
+
+/*
+ * A missing file, created here rather than by fio's layout: in
+ * refstor_prealloc='s mode and at the size fio wants (so fio finds it big
+ * enough and does not lay it out with its own writes), or, for a direct job,
+ * empty: fio lays it out afterwards, but its alignment is checked now,
+ * before fio spends time writing it.  Returns refstor_create's result.
+ */
+static int rs_create_missing(struct thread_data *td, struct fio_file *f, refstor **out)
+{
+	struct refstor_create_opts co = {
+	    .open = {.path = f->file_name, .writable = true, .direct = td->o.odirect != 0},
+	};
+	if (rs_lays_out(td, f)) {
+		co.size = rs_wanted_size(td, f);
+		co.prealloc = rs_prealloc_mode(td);
+		if (co.size)
+			rs_log_layout(td, co.size);
+	}
+	return refstor_create(&co, out);
+}
+
+/*
+ * ->get_file_size: refstor_size of a handle, so block devices report their
+ * capacity like files report their length.  A direct job opens the handle
+ * direct, so misalignment is reported here, before any layout.  A missing
+ * file is ENOENT, which setup_files() takes as "lay it out" - unless we
+ * create it (rs_create_missing).
+ */
+static int rs_get_file_size(struct thread_data *td, struct fio_file *f)
+{
+	/* Called before ->init: in fio's main process, for the layout. */
+	if (!rs_abi_ok())
+		return 1;
+	if (fio_file_size_known(f))
+		return 0;
+
+	const bool direct = td->o.odirect != 0;
+	struct refstor_open_opts oo = {.path = f->file_name, .direct = direct};
+	const char *func = "refstor_open";
+	bool created = false;
+	refstor *s;
+	int r = refstor_open(&oo, &s);
+	if (r == -ENOENT && f->filetype == FIO_TYPE_FILE && !read_only && td->o.allow_create &&
+	    (direct || rs_lays_out(td, f))) {
+		func = "refstor_create";
+		r = rs_create_missing(td, f, &s);
+		created = r == 0;
+		if (r == -EEXIST) { /* another job created it first */
+			func = "refstor_open";
+			r = refstor_open(&oo, &s);
+		}
+	}
+	if (r == -ENOENT && f->filetype == FIO_TYPE_FILE) {
+		/* As fio's own stat() would: setup_files() clears ENOENT. */
+		td_verror(td, ENOENT, func);
+		return 1;
+	}
+	if (r) {
+		rs_call_error(td, r, func);
+		return 1;
+	}
+	if (direct && rs_check_direct(td, f, s)) {
+		refstor_close(s);
+		if (created) /* leave nothing behind of a job that never ran */
+			unlink(f->file_name);
+		return 1;
+	}
+	uint64_t size = refstor_size(s);
+	refstor_close(s);
+
+	/* An existing file shorter than the job: grow it in the mode asked. */
+	uint64_t want = rs_lays_out(td, f) ? rs_wanted_size(td, f) : 0;
+	if (!created && want > size) {
+		rs_log_layout(td, want);
+		oo.writable = true;
+		func = "refstor_open";
+		r = refstor_open(&oo, &s);
+		if (!r) {
+			func = "refstor_resize";
+			r = refstor_resize(s, want, rs_prealloc_mode(td));
+			size = refstor_size(s);
+			refstor_close(s);
+		}
+		if (r) {
+			rs_call_error(td, r, func);
+			return 1;
+		}
+	}
+	f->real_file_size = size;
+	fio_file_set_size_known(f);
+	return 0;
+}
+
+static int rs_open_file(struct thread_data *td, struct fio_file *f)
+{
+	struct rs_file *rf = calloc(1, sizeof(*rf));
+	if (!rf) {
+		rs_job_error(td, ENOMEM, "refstor_open", "out of memory");
+		return 1;
+	}
+	struct refstor_open_opts oo = {
+	    .path = f->file_name,
+	    .writable = rs_writable(td),
+	    .direct = td->o.odirect != 0,
+	};
+	int r = refstor_open(&oo, &rf->s);
+	const char *func = "refstor_open";
+	/* fio normally lays files out before opening them; create_on_open
+	 * (or a file removed meanwhile) leaves the creating to us. */
+	if (r == -ENOENT && oo.writable && td->o.allow_create && f->filetype == FIO_TYPE_FILE) {
+		struct refstor_create_opts co = {.open = oo};
+		func = "refstor_create";
+		r = refstor_create(&co, &rf->s);
+		if (r == -EEXIST) { /* another job created it first */
+			func = "refstor_open";
+			r = refstor_open(&oo, &rf->s);
+		}
+	}
+	if (r) {
+		rs_call_error(td, r, func);
+		free(rf);
+		return 1;
+	}
+	if (oo.direct && rs_check_direct(td, f, rf->s)) {
+		refstor_close(rf->s);
+		free(rf);
+		return 1;
+	}
+	rs_file_setup(td, rf);
+	FILE_SET_ENG_DATA(f, rf);
+	return 0;
+}
+
+static int rs_close_file(struct thread_data fio_unused *td, struct fio_file *f)
+{
+	struct rs_file *rf = FILE_ENG_DATA(f);
+	if (rf) {
+		refstor_close(rf->s);
+		free(rf);
+		FILE_SET_ENG_DATA(f, NULL);
+	}
+	/* There never was a descriptor; fio checks that there is none now. */
+	f->fd = -1;
+	return 0;
+}
+
+/*
+ * invalidate=1 (fio's default) means "start from a cold page cache".  The
+ * handle itself caches nothing (refstor_invalidate_cache), but the kernel's
+ * page cache may hold the file: drop it the way fio's own engines do, so a
+ * buffered job through refstor starts from the same state as one through
+ * psync.  This is cache control, not I/O, on a descriptor of its own, since
+ * refstor does not expose its descriptor.
+ */
+static int rs_invalidate(struct thread_data *td, struct fio_file *f)
+{
+	struct rs_file *rf = FILE_ENG_DATA(f);
+	int r = rf ? refstor_invalidate_cache(rf->s) : 0;
+	if (r) {
+		rs_call_error(td, r, "refstor_invalidate_cache");
+		return r;
+	}
+	int fd = open(f->file_name, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		/* Advisory: failure only means a warmer cache. */
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+	return 0;
+}
+
+/* Cold path of rs_queue, out of line to keep the I/O path small. */
+static __attribute__((noinline, cold)) void rs_io_error(struct thread_data *td, struct io_u *io_u,
+							struct rs_file *rf, int r, const char *func)
+{
+	snprintf(rf->err, sizeof(rf->err), "%s: %s", func, refstor_last_error());
+	io_u->error = -r;
+	/* The job's error first: io_u_log_error() would otherwise set it to
+	 * the bare strerror().  fio does not log errors of completed io_us
+	 * itself (sync engines do, see psync): it prints "io_u error ..."
+	 * and then our ->errdetails, the whole message. */
+	td_vmsg(td, -r, refstor_last_error(), func);
+	io_u_log_error(td, io_u);
+}
+
+/*
+ * The I/O path: one refstor call per io_u, completed before returning
+ * (FIO_SYNCIO), like psync.  Nothing here allocates, formats or locks:
+ * whatever it costs beyond pread/pwrite is librefstor's.
+ */
+static enum fio_q_status rs_queue(struct thread_data *td, struct io_u *io_u)
+{
+	struct rs_file *rf = FILE_ENG_DATA(io_u->file);
+	struct iovec iov = {.iov_base = io_u->xfer_buf, .iov_len = io_u->xfer_buflen};
+	const char *func;
+	int r;
+
+	fio_ro_check(td, io_u);
+
+	switch (io_u->ddir) {
+	case DDIR_READ:
+		func = "refstor_readv";
+		r = refstor_readv(rf->s, &iov, 1, io_u->offset);
+		break;
+	case DDIR_WRITE:
+		func = "refstor_writev";
+		r = refstor_writev(rf->s, &iov, 1, io_u->offset);
+		if (!r && rf->sync_writes) {
+			func = "refstor_sync";
+			r = refstor_sync(rf->s);
+		}
+		break;
+	case DDIR_TRIM:
+		func = rf->trim_name;
+		r = rf->trim(rf->s, io_u->offset, io_u->xfer_buflen);
+		break;
+	case DDIR_SYNC:
+	case DDIR_DATASYNC:
+	case DDIR_SYNC_FILE_RANGE:
+		/* refstor has one durability call; it covers data and metadata,
+		 * so it is at least what fdatasync and sync_file_range ask. */
+		func = "refstor_sync";
+		r = refstor_sync(rf->s);
+		break;
+	default:
+		io_u->error = EINVAL;
+		return FIO_Q_COMPLETED;
+	}
+	if (__builtin_expect(r != 0, 0))
+		rs_io_error(td, io_u, rf, r, func);
+	return FIO_Q_COMPLETED;
+}
+
+/* fio prints this after its "io_u error" line: the library's whole message. */
+static char *rs_errdetails(struct io_u *io_u)
+{
+	const struct rs_file *rf = io_u->file ? FILE_ENG_DATA(io_u->file) : NULL;
+	return strdup(rf && rf->err[0] ? rf->err : "refstor: no details");
+}
+
+/* fio finds the engine by this name (dlsym "ioengine"), and links it into
+ * its engine list through ->list, so it cannot be const. */
+__attribute__((visibility("default"))) struct ioengine_ops ioengine = {
+    .name = "refstor",
+    .version = FIO_IOOPS_VERSION,
+    .flags = FIO_SYNCIO,
+    .init = rs_init,
+    .queue = rs_queue,
+    .errdetails = rs_errdetails,
+    .open_file = rs_open_file,
+    .close_file = rs_close_file,
+    .invalidate = rs_invalidate,
+    .get_file_size = rs_get_file_size,
+    .options = rs_option_table,
+    .option_struct_size = sizeof(struct rs_options),
+};
