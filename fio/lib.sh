@@ -9,6 +9,8 @@
 RS_BUILD=$(realpath -m "$RS_BUILD")
 RSF_DIR=$RS_TOP/fio
 RSF_FIXTURE=$RS_TOP/fixtures/refstor-fixture
+# A root of our own: never lean on (or take down) anyone else's fixtures.
+export REFSTOR_FIXTURE_ROOT=${REFSTOR_FIXTURE_ROOT:-/var/tmp/refstor-fio}
 # The engine's own build tree: a RelWithDebInfo build of librefstor plus the
 # engine, nothing else (no tests, no conformance suite).
 RSF_BUILD=${RSF_BUILD:-$RS_BUILD/fio}
