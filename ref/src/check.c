@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check.c - argument checks for the I/O entry points.  They run before any
- * syscall so that bad input changes nothing (docs/spec.md, BAD-*).
+ * check.c - what the inline argument checks of internal.h say when they
+ * fail, and the general iovec check.  Everything here runs only on bad input
+ * or unusual vectors, never on the fast path.
  */
 #include "internal.h"
 
@@ -10,51 +11,34 @@
 #include <limits.h>
 #include <stdint.h>
 
-int rs_check_handle(const refstor *s, const char *op)
+int rs_fail_null_handle(const char *op)
 {
-	if (!s)
-		return rs_fail(EINVAL, "%s: NULL handle", op);
-	return 0;
+	return rs_fail(EINVAL, "%s: NULL handle", op);
 }
 
-int rs_check_writable(const refstor *s, const char *op)
+int rs_fail_read_only(const char *op)
 {
-	if (!s->writable)
-		return rs_fail(EBADF, "%s: handle is read-only", op);
-	return 0;
+	return rs_fail(EBADF, "%s: handle is read-only", op);
 }
 
-/* Offsets are off_t in the kernel: anything past INT64_MAX cannot be addressed. */
-int rs_check_range(const char *op, uint64_t offset, uint64_t length)
+int rs_fail_range(const char *op, uint64_t offset, uint64_t length)
 {
-	if (offset > INT64_MAX || length > INT64_MAX || offset + length > INT64_MAX)
-		return rs_fail(EINVAL,
-			       "%s: offset %" PRIu64 " + length %" PRIu64
-			       " is beyond the largest file offset (%" PRId64 ")",
-			       op, offset, length, (int64_t)INT64_MAX);
-	return 0;
+	return rs_fail(EINVAL,
+		       "%s: offset %" PRIu64 " + length %" PRIu64
+		       " is beyond the largest file offset (%" PRId64 ")",
+		       op, offset, length, (int64_t)INT64_MAX);
 }
 
-static bool rs_aligned(uint64_t v, size_t align)
+int rs_fail_direct_range(const refstor *s, const char *op, uint64_t offset, uint64_t length)
 {
-	/* Alignments are powers of two, but a modulo keeps this correct for any. */
-	return align <= 1 || v % align == 0;
+	return rs_fail(EINVAL,
+		       "%s: offset %" PRIu64 " and length %" PRIu64
+		       " must be multiples of req_align %zu for direct I/O",
+		       op, offset, length, s->req_align);
 }
 
-int rs_check_direct_range(const refstor *s, const char *op, uint64_t offset, uint64_t length)
-{
-	if (!s->direct)
-		return 0;
-	if (!rs_aligned(offset, s->req_align) || !rs_aligned(length, s->req_align))
-		return rs_fail(EINVAL,
-			       "%s: offset %" PRIu64 " and length %" PRIu64
-			       " must be multiples of req_align %zu for direct I/O",
-			       op, offset, length, s->req_align);
-	return 0;
-}
-
-int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
-		 uint64_t offset, size_t *total)
+int rs_check_iov_all(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
+		     uint64_t offset, size_t *total)
 {
 	if (iovcnt < 0)
 		return rs_fail(EINVAL, "%s: negative iovcnt %d", op, iovcnt);
@@ -79,19 +63,8 @@ int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov, int 
 				       s->req_align);
 	}
 	int r = rs_check_range(op, offset, sum);
-	if (r)
-		return r;
-	r = rs_check_direct_range(s, op, offset, sum);
-	if (r)
+	if (r || (r = rs_check_direct_range(s, op, offset, sum)))
 		return r;
 	*total = sum;
 	return 0;
-}
-
-int rs_check_modify(const refstor *s, const char *op, uint64_t offset, uint64_t length)
-{
-	int r = rs_check_handle(s, op);
-	if (r || (r = rs_check_writable(s, op)) || (r = rs_check_range(op, offset, length)))
-		return r;
-	return rs_check_direct_range(s, op, offset, length);
 }

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* What kind of object the fd refers to decides size lookup, whether the
@@ -40,15 +41,75 @@ int rs_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2
 /* Every "cannot do that here" errno becomes ENOTSUP (docs/spec.md ERR-NOTSUP-1). */
 int rs_map_unsupported(int err);
 
-/* check.c: argument checks shared by the I/O entry points. */
-int rs_check_handle(const refstor *s, const char *op);
-int rs_check_writable(const refstor *s, const char *op);
-int rs_check_range(const char *op, uint64_t offset, uint64_t length);
-int rs_check_direct_range(const refstor *s, const char *op, uint64_t offset, uint64_t length);
+/*
+ * Argument checks, inline: they run on every I/O, before any syscall, so that
+ * bad input changes nothing (docs/spec.md BAD-*).  The reports of failures
+ * are out of line in check.c, off the hot path.
+ */
+int rs_fail_null_handle(const char *op) __attribute__((cold));
+int rs_fail_read_only(const char *op) __attribute__((cold));
+int rs_fail_range(const char *op, uint64_t offset, uint64_t length) __attribute__((cold));
+int rs_fail_direct_range(const refstor *s, const char *op, uint64_t offset, uint64_t length)
+    __attribute__((cold));
+/* Every iovec checked, the total summed: the general case, and every failure. */
+int rs_check_iov_all(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
+		     uint64_t offset, size_t *total);
+
+/* Alignments are powers of two (probe.c makes sure). */
+static inline bool rs_aligned(uint64_t v, size_t align)
+{
+	return !(v & (align - 1));
+}
+
+static inline int rs_check_handle(const refstor *s, const char *op)
+{
+	return __builtin_expect(!s, 0) ? rs_fail_null_handle(op) : 0;
+}
+
+static inline int rs_check_writable(const refstor *s, const char *op)
+{
+	return __builtin_expect(!s->writable, 0) ? rs_fail_read_only(op) : 0;
+}
+
+/* Offsets are off_t in the kernel: anything past INT64_MAX cannot be addressed. */
+static inline int rs_check_range(const char *op, uint64_t offset, uint64_t length)
+{
+	if (__builtin_expect(offset > INT64_MAX || length > INT64_MAX - offset, 0))
+		return rs_fail_range(op, offset, length);
+	return 0;
+}
+
+static inline int rs_check_direct_range(const refstor *s, const char *op, uint64_t offset,
+					uint64_t length)
+{
+	if (s->direct && __builtin_expect(!rs_aligned(offset | length, s->req_align), 0))
+		return rs_fail_direct_range(s, op, offset, length);
+	return 0;
+}
+
 /* All of the above for a call that changes [offset, offset + length). */
-int rs_check_modify(const refstor *s, const char *op, uint64_t offset, uint64_t length);
-int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
-		 uint64_t offset, size_t *total);
+static inline int rs_check_modify(const refstor *s, const char *op, uint64_t offset,
+				  uint64_t length)
+{
+	int r = rs_check_handle(s, op);
+	if (r || (r = rs_check_writable(s, op)) || (r = rs_check_range(op, offset, length)))
+		return r;
+	return rs_check_direct_range(s, op, offset, length);
+}
+
+/* An iovec array: the common single, valid iovec inline, the rest in check.c. */
+static inline int rs_check_iov(const refstor *s, const char *op, const struct iovec *iov,
+			       int iovcnt, uint64_t offset, size_t *total)
+{
+	if (iovcnt == 1 && iov && iov->iov_base && iov->iov_len <= INT64_MAX &&
+	    offset <= INT64_MAX - iov->iov_len &&
+	    (!s->direct || (rs_aligned(offset | iov->iov_len, s->req_align) &&
+			    rs_aligned((uintptr_t)iov->iov_base, s->mem_align)))) {
+		*total = iov->iov_len;
+		return 0;
+	}
+	return rs_check_iov_all(s, op, iov, iovcnt, offset, total);
+}
 
 /* probe.c: alignment of direct I/O, fs granularity, device size. */
 void rs_probe_alignment(refstor *s);
@@ -56,8 +117,14 @@ int rs_query_size(int fd, enum rs_kind kind, uint64_t *size);
 
 /* io.c: the loops under readv/writev, reused by resize(WRITE_DATA). */
 int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcnt, uint64_t offset);
-/* Raise the logical size to at least end (never lowers it). */
-void rs_size_grow(refstor *s, uint64_t end);
+/* Raise the logical size to at least end (never lowers it).  Inline: every
+ * write does it, and it is almost always one load and one compare. */
+static inline void rs_size_grow(refstor *s, uint64_t end)
+{
+	uint64_t cur = atomic_load_explicit(&s->size, memory_order_relaxed);
+	while (cur < end && !atomic_compare_exchange_weak(&s->size, &cur, end))
+		;
+}
 /* Write length zero bytes at offset, honouring direct-I/O alignment. */
 int rs_write_zero_bytes(refstor *s, const char *op, uint64_t offset, uint64_t length);
 

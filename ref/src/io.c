@@ -3,8 +3,11 @@
  * io.c - vectored reads and writes.
  *
  * The kernel may transfer less than asked (signals, MAX_RW_COUNT, EOF), and
- * takes at most IOV_MAX iovecs per call; these loops hide all of that, so one
- * call always transfers the whole vector or fails (docs/spec.md READ-*, WRITE-*).
+ * takes at most IOV_MAX iovecs per call; the loops here hide all of that, so
+ * one call always transfers the whole vector or fails (docs/spec.md READ-*,
+ * WRITE-*).  Almost every call is done by its first syscall, so that one is
+ * made inline and everything else (the loops and their 16 KiB iovec window)
+ * lives out of line: the fast path costs a few nanoseconds over pread/pwrite.
  */
 #include "internal.h"
 
@@ -66,21 +69,22 @@ static void rs_iov_zero_rest(struct rs_iov_cursor *c)
 			       c->iov[c->idx].iov_len - c->skip);
 }
 
-/* One preadv/pwritev over the cursor's next window.  The caller's array is
- * passed untouched while nothing has been transferred (the common case). */
-static ssize_t rs_iov_xfer(int fd, bool write, const struct rs_iov_cursor *c, uint64_t pos)
+/* One preadv/pwritev of the caller's array as it is (at most IOV_MAX). */
+static inline ssize_t rs_xfer(int fd, bool write, const struct iovec *v, int n, uint64_t pos)
 {
-	struct iovec win[IOV_MAX];
-	const struct iovec *v = c->iov;
-	int n = c->cnt;
-	if (c->idx || c->skip || n > IOV_MAX) {
-		n = rs_iov_window(c, win);
-		v = win;
-	}
 	if (n == 1)
 		return write ? pwrite(fd, v[0].iov_base, v[0].iov_len, (off_t)pos)
 			     : pread(fd, v[0].iov_base, v[0].iov_len, (off_t)pos);
 	return write ? pwritev(fd, v, n, (off_t)pos) : preadv(fd, v, n, (off_t)pos);
+}
+
+/* The next preadv/pwritev from wherever the cursor stands. */
+static ssize_t rs_iov_xfer(int fd, bool write, const struct rs_iov_cursor *c, uint64_t pos)
+{
+	if (!c->idx && !c->skip && c->cnt <= IOV_MAX)
+		return rs_xfer(fd, write, c->iov, c->cnt, pos);
+	struct iovec win[IOV_MAX];
+	return rs_xfer(fd, write, win, rs_iov_window(c, win), pos);
 }
 
 /* A direct read that stopped short of an unaligned EOF continues at an
@@ -91,23 +95,29 @@ static bool rs_at_eof(const refstor *s, uint64_t pos)
 	return rs_query_size(s->fd, s->kind, &size) == 0 && pos >= size;
 }
 
-static int rs_pread_all(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset,
-			size_t total)
+/*
+ * The rest of a read whose first syscall returned first (bytes, or -1 with
+ * errno err).  A first call that was not made is passed as an interrupted
+ * one: -1 with EINTR, "try again".  Out of line: see the top of the file.
+ */
+static __attribute__((noinline)) int rs_pread_rest(refstor *s, const struct iovec *iov, int iovcnt,
+						   uint64_t offset, size_t total, ssize_t got,
+						   int err)
 {
 	struct rs_iov_cursor c = {iov, iovcnt, 0, 0};
 	uint64_t pos = offset;
 	size_t left = total;
-	while (left) {
-		ssize_t got = rs_iov_xfer(s->fd, false, &c, pos);
+	for (;;) {
+		if (got < 0 && err == EINTR) {
+			got = rs_iov_xfer(s->fd, false, &c, pos);
+			err = errno;
+			continue;
+		}
 		if (got < 0) {
-			int e = errno;
-			if (e == EINTR)
-				continue;
-			if (e == EINVAL && s->direct && pos > offset && rs_at_eof(s, pos))
-				got = 0;
-			else
-				return rs_fail_errno(e, "readv at offset %" PRIu64 " (%zu bytes)",
+			if (err != EINVAL || !s->direct || pos == offset || !rs_at_eof(s, pos))
+				return rs_fail_errno(err, "readv at offset %" PRIu64 " (%zu bytes)",
 						     offset, total);
+			got = 0;
 		}
 		if (got == 0) {
 			/* EOF: the rest of the vector reads as zeroes. */
@@ -117,30 +127,25 @@ static int rs_pread_all(refstor *s, const struct iovec *iov, int iovcnt, uint64_
 		rs_iov_advance(&c, (size_t)got);
 		pos += (uint64_t)got;
 		left -= (size_t)got;
+		if (!left)
+			return 0;
+		got = rs_iov_xfer(s->fd, false, &c, pos);
+		err = errno;
 	}
-	return 0;
 }
 
-void rs_size_grow(refstor *s, uint64_t end)
-{
-	uint64_t cur = atomic_load(&s->size);
-	while (cur < end && !atomic_compare_exchange_weak(&s->size, &cur, end))
-		;
-}
-
-int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcnt, uint64_t offset)
+/* The rest of a write, as rs_pread_rest. */
+static __attribute__((noinline)) int rs_pwrite_rest(refstor *s, const char *op,
+						    const struct iovec *iov, int iovcnt,
+						    uint64_t offset, ssize_t put, int err)
 {
 	struct rs_iov_cursor c = {iov, iovcnt, 0, 0};
 	uint64_t pos = offset;
 	int r = 0;
 	for (;;) {
-		ssize_t put = rs_iov_xfer(s->fd, true, &c, pos);
-		if (put < 0) {
-			if (errno == EINTR)
-				continue;
-			r = rs_fail_errno(errno,
-					  "%s at offset %" PRIu64 " (stopped at %" PRIu64 ")", op,
-					  offset, pos);
+		if (put < 0 && err != EINTR) {
+			r = rs_fail_errno(err, "%s at offset %" PRIu64 " (stopped at %" PRIu64 ")",
+					  op, offset, pos);
 			break;
 		}
 		if (put == 0) {
@@ -150,17 +155,19 @@ int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcn
 				    op, offset, pos);
 			break;
 		}
-		rs_iov_advance(&c, (size_t)put);
-		pos += (uint64_t)put;
-		if (c.idx >= c.cnt)
-			break;
-		/* Skip trailing empty iovecs without another syscall. */
-		while (c.idx < c.cnt && c.iov[c.idx].iov_len == c.skip) {
-			c.idx++;
-			c.skip = 0;
+		if (put > 0) {
+			rs_iov_advance(&c, (size_t)put);
+			pos += (uint64_t)put;
+			/* Trailing empty iovecs need no syscall. */
+			while (c.idx < c.cnt && c.iov[c.idx].iov_len == c.skip) {
+				c.idx++;
+				c.skip = 0;
+			}
+			if (c.idx >= c.cnt)
+				break;
 		}
-		if (c.idx >= c.cnt)
-			break;
+		put = rs_iov_xfer(s->fd, true, &c, pos);
+		err = errno;
 	}
 	/* What reached the file counts even when a later part failed: the size
 	 * must never claim less than the file holds.  Nothing written, nothing
@@ -170,7 +177,15 @@ int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcn
 	return r;
 }
 
-int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	ssize_t put = rs_iov_xfer(s->fd, true, &(struct rs_iov_cursor){iov, iovcnt, 0, 0}, offset);
+	return rs_pwrite_rest(s, op, iov, iovcnt, offset, put, errno);
+}
+
+/* The bodies of readv/writev, inline so that read/write share them without
+ * a second call through the PLT. */
+static inline int rs_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	size_t total;
 	int r = rs_check_handle(s, "readv");
@@ -179,12 +194,16 @@ int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offs
 	if (!total)
 		return 0;
 	pthread_rwlock_rdlock(&s->lock);
-	r = rs_pread_all(s, iov, iovcnt, offset, total);
+	/* Over IOV_MAX, the first call is the loop's: passed as "interrupted". */
+	bool one = iovcnt <= IOV_MAX;
+	ssize_t got = one ? rs_xfer(s->fd, false, iov, iovcnt, offset) : -1;
+	if (got != (ssize_t)total)
+		r = rs_pread_rest(s, iov, iovcnt, offset, total, got, one ? errno : EINTR);
 	pthread_rwlock_unlock(&s->lock);
 	return r;
 }
 
-int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+static inline int rs_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	size_t total;
 	int r = rs_check_handle(s, "writev");
@@ -194,21 +213,36 @@ int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t off
 	if (!total)
 		return 0;
 	pthread_rwlock_rdlock(&s->lock);
-	r = rs_pwrite_all(s, "writev", iov, iovcnt, offset);
+	bool one = iovcnt <= IOV_MAX;
+	ssize_t put = one ? rs_xfer(s->fd, true, iov, iovcnt, offset) : -1;
+	if (put == (ssize_t)total)
+		rs_size_grow(s, offset + total);
+	else
+		r = rs_pwrite_rest(s, "writev", iov, iovcnt, offset, put, one ? errno : EINTR);
 	pthread_rwlock_unlock(&s->lock);
 	return r;
+}
+
+int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	return rs_readv(s, iov, iovcnt, offset);
+}
+
+int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	return rs_writev(s, iov, iovcnt, offset);
 }
 
 int refstor_read(refstor *s, void *buf, size_t len, uint64_t offset)
 {
 	struct iovec v = {buf, len};
-	return refstor_readv(s, &v, 1, offset);
+	return rs_readv(s, &v, 1, offset);
 }
 
 int refstor_write(refstor *s, const void *buf, size_t len, uint64_t offset)
 {
 	struct iovec v = {(void *)buf, len};
-	return refstor_writev(s, &v, 1, offset);
+	return rs_writev(s, &v, 1, offset);
 }
 
 int rs_write_zero_bytes(refstor *s, const char *op, uint64_t offset, uint64_t length)

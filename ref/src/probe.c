@@ -246,10 +246,23 @@ static void rs_probe_direct(refstor *s)
 	s->mem_align = page > RS_SAFE_REQ ? page : RS_SAFE_REQ;
 }
 
+/* The smallest power of two >= v: the I/O checks align with masks. */
+static size_t rs_pow2_ceil(size_t v)
+{
+	size_t p = 1;
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
 void rs_probe_alignment(refstor *s)
 {
 	if (s->direct) {
 		rs_probe_direct(s);
+		/* What the kernel reports is a power of two; what is not would
+		 * be rounded up, which stays safe. */
+		s->req_align = rs_pow2_ceil(s->req_align);
+		s->mem_align = rs_pow2_ceil(s->mem_align);
 	} else {
 		s->req_align = 1;
 		s->mem_align = 1;
