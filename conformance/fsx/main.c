@@ -3,6 +3,7 @@
  * main.c - refstor-fsx: options, the run loop, the report of a mismatch.
  *
  *   refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]
+ *       (--backend alone: test on that fixture backend, which must be up)
  *               [--ops N] [--max-size BYTES] [--direct] [--ops-mix read=30,...]
  *               [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]
  *   refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]
@@ -21,6 +22,26 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The path a fixture backend is tested on, from fixtures/refstor-fixture
+ * (which honours REFSTOR_FIXTURE_ROOT); false if it is not up. */
+static bool fixture_target(const char *name, char *path, size_t len)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "'%s' info '%s' 2>/dev/null", REFSTOR_FIXTURE_TOOL, name);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return false;
+	char line[4200];
+	bool found = false;
+	while (fgets(line, sizeof(line), p))
+		if (!strncmp(line, "path=", 5)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(path, len, "%.4000s", line + 5);
+			found = true;
+		}
+	return pclose(p) == 0 && found;
+}
 
 static void usage(FILE *f)
 {
@@ -253,7 +274,7 @@ int main(int argc, char **argv)
 	memcpy(c.weight, dflt, sizeof(dflt));
 	const char *replay = NULL, *out = REFSTOR_FSX_OUT, *target = NULL;
 	uint64_t nops = 5000, duration = 0;
-	bool shrink = true, seeded = false;
+	bool shrink = true, seeded = false, backend_named = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -263,7 +284,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--target") && v)
 			target = v;
 		else if (!strcmp(a, "--backend") && v)
-			c.backend = v;
+			c.backend = v, backend_named = true;
 		else if (!strcmp(a, "--seed") && v)
 			c.seed = strtoull(v, NULL, 0), seeded = true;
 		else if (!strcmp(a, "--ops") && v)
@@ -310,6 +331,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsx: %s\n", err);
 		return 2;
 	}
+	static char fixture_path[4096];
+	if (!target && backend_named &&
+	    !fixture_target(c.backend, fixture_path, sizeof(fixture_path))) {
+		fprintf(stderr,
+			"fsx: backend %s is not up (fixtures/refstor-fixture up %s), or give "
+			"--target\n",
+			c.backend, c.backend);
+		return 2;
+	}
+	if (!target && backend_named)
+		target = fixture_path;
 	c.target = target ? target : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	struct stat st;
 	if (stat(c.target, &st)) {
