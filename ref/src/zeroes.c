@@ -70,10 +70,10 @@ static uint64_t rs_round_down(uint64_t v, uint64_t a)
 }
 
 /*
- * Zero [offset, end) of a block device: fallocate (mode) on the whole sectors,
- * explicit zeroes on the partial ones at either end.  zeroed() decides whether
- * the sector-aligned part may proceed: it fails for punch-hole when the device
- * cannot, before any partial sector is written, so nothing changes then.
+ * Zero [offset, end) of a block device: fallocate on the whole sectors (punch
+ * hole, or ZERO_RANGE when allocate), then explicit zeroes on the partial
+ * sectors at either end (docs/spec.md DEV-TRUNC-1).  The whole sectors go
+ * first: when the device cannot, the call fails before anything is written.
  */
 static int rs_zero_device(refstor *s, const char *op, uint64_t offset, uint64_t end, bool allocate)
 {
@@ -93,8 +93,6 @@ static int rs_zero_device(refstor *s, const char *op, uint64_t offset, uint64_t 
 		} else if ((r = rs_punch(s, op, a, b - a))) {
 			return r;
 		}
-	} else if (!allocate && atomic_load(&s->discard_unsupported)) {
-		return rs_punch(s, op, offset, end - offset); /* reports the remembered ENOTSUP */
 	}
 	if (a > b) /* the whole range lies inside one sector */
 		return rs_write_zero_bytes(s, op, offset, end - offset);
