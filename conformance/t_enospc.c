@@ -12,12 +12,13 @@ static void require_small(void)
 		cr_skip_test("needs a small filesystem to fill (tmpfs-small)");
 }
 
-/* A write larger than the filesystem's free space. */
-static size_t t_more_than_free(const char *dir_of)
+/* A length larger than the filesystem's free space, a multiple of unit. */
+static size_t t_more_than_free(const char *dir_of, size_t unit)
 {
 	struct statvfs sv;
 	cr_assert_eq(statvfs(dir_of, &sv), 0);
-	return (size_t)sv.f_bavail * sv.f_frsize + MiB;
+	size_t big = (size_t)sv.f_bavail * sv.f_frsize + MiB;
+	return (big + unit - 1) / unit * unit;
 }
 
 RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1 ENOSPC-2")
@@ -30,8 +31,7 @@ RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1 ENOSPC-2")
 	char *first = t_alloc(0, 16 * u);
 	t_pattern(first, 16 * u, 100);
 	T_OK(t_write(s, first, 16 * u, 0));
-	size_t big = t_more_than_free(p);
-	big = (big + u - 1) / u * u;
+	size_t big = t_more_than_free(p, u);
 	char *b = t_alloc(0, big);
 	T_ERR(t_write(s, b, big, 16 * u), ENOSPC);
 	cr_assert_geq(I->size(s), f_size(p), "size %llu below the file's length %llu; on %s",
@@ -58,8 +58,7 @@ RS_CLAUSE_TEST(enospc, discard_frees_space_for_the_handle, "ENOSPC-2")
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	size_t u = t_unit(s);
-	size_t big = t_more_than_free(p);
-	big = (big + u - 1) / u * u;
+	size_t big = t_more_than_free(p, u);
 	char *b = t_alloc(0, big);
 	t_pattern(b, big, 101);
 	T_ERR(t_write(s, b, big, 0), ENOSPC);
@@ -75,7 +74,7 @@ RS_CLAUSE_TEST(enospc, growing_resize_changes_nothing, "ENOSPC-3")
 	const char *p = t_file("img");
 	f_make(p, 4096, 102, NULL);
 	refstor *s = t_open(p, true);
-	uint64_t to = t_more_than_free(p) * 2;
+	uint64_t to = t_more_than_free(p, 1) * 2;
 	for (int m = REFSTOR_PREALLOC_ALLOCATE; m <= REFSTOR_PREALLOC_WRITE_DATA; m++) {
 		T_ERR(I->resize(s, to, (enum refstor_prealloc)m), ENOSPC);
 		T_EQ(I->size(s), 4096,

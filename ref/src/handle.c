@@ -11,21 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *rs_prealloc_name(enum refstor_prealloc m)
-{
-	switch (m) {
-	case REFSTOR_PREALLOC_NONE:
-		return "none";
-	case REFSTOR_PREALLOC_ZERO:
-		return "zero";
-	case REFSTOR_PREALLOC_ALLOCATE:
-		return "allocate";
-	case REFSTOR_PREALLOC_WRITE_DATA:
-		return "write_data";
-	}
-	return "unknown";
-}
-
 /* Build a handle around fd.  On failure fd is left open for the caller. */
 static int rs_handle_new(int fd, const char *filename, bool relaxed_sync, refstor **out)
 {

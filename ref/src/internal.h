@@ -115,6 +115,9 @@ static inline int rs_check_iov(const refstor *s, const char *op, const struct io
 void rs_probe_alignment(refstor *s);
 int rs_query_size(int fd, enum rs_kind kind, uint64_t *size);
 
+/* resize.c: "none", "zero", "allocate", "write_data" (or "unknown"). */
+const char *rs_prealloc_name(enum refstor_prealloc m);
+
 /* io.c: the loops under readv/writev, reused by resize(WRITE_DATA). */
 int rs_pwrite_all(refstor *s, const char *op, const struct iovec *iov, int iovcnt, uint64_t offset);
 /* Raise the logical size to at least end (never lowers it).  Inline: every

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *rs_mode_name(enum refstor_prealloc m)
+const char *rs_prealloc_name(enum refstor_prealloc m)
 {
 	static const char *const names[] = {"none", "zero", "allocate", "write_data"};
 	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
@@ -74,7 +74,7 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 	int r = rs_check_handle(s, "resize");
 	if (r || (r = rs_check_writable(s, "resize")))
 		return r;
-	const char *name = rs_mode_name(mode);
+	const char *name = rs_prealloc_name(mode);
 	if ((unsigned)mode > REFSTOR_PREALLOC_WRITE_DATA)
 		return rs_fail(EINVAL, "resize to %" PRIu64 ": unknown preallocation mode %d",
 			       new_size, (int)mode);
