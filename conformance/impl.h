@@ -37,7 +37,7 @@
 	X(sync, int, (refstor *), 0)                                               \
 	X(invalidate_cache, int, (refstor *), 0)                                   \
 	X(resize, int, (refstor *, uint64_t, enum refstor_prealloc), 0)            \
-	X(last_error, const char *, (void), 0)                                     \
+	X(last_error, const char *, (void), 1)                                     \
 	X(version, const char *, (void), 0)
 
 struct rs_impl {

@@ -4,13 +4,14 @@
  * result files into the reports.
  *
  *   refstor-conformance [--impl SO] [--backend NAME] [--target PATH]
- *                       [--mode buffered|direct] [--role general|enospc]
+ *                       [--mode buffered|direct] [--role general|enospc] [--once]
  *                       [--clause GLOB] [--results FILE] [Criterion options]
+ *       --once: also run the backend-independent tests (one run per mode)
  *   refstor-conformance --list [--spec FILE]
  *   refstor-conformance --check-impl [--impl SO]   (does it load and bind?)
  *   refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...
  *   refstor-conformance --skip-run REASON --backend NAME --mode M --results FILE
- *       (a run that cannot happen: every test is recorded as skipped, why)
+ *       (a run that cannot happen: every test is recorded NORUN, with why)
  *
  * The run's settings reach Criterion's worker processes (fresh processes) as
  * REFSTOR_CONF_* environment variables.
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const struct rs_clause_test *__start_rs_clauses[];
 extern const struct rs_clause_test *__stop_rs_clauses[];
@@ -31,7 +33,8 @@ extern const struct rs_clause_test *__stop_rs_clauses[];
 static void usage(FILE *f)
 {
 	fputs("usage: refstor-conformance [--impl SO] [--backend NAME] [--target PATH]\n"
-	      "                           [--mode buffered|direct] [--role general|enospc]\n"
+	      "                           [--mode buffered|direct] [--role general|enospc] "
+	      "[--once]\n"
 	      "                           [--clause GLOB] [--results FILE] [criterion options]\n"
 	      "       refstor-conformance --list [--spec FILE]\n"
 	      "       refstor-conformance --check-impl [--impl SO]\n"
@@ -41,7 +44,8 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* clause -> tests, and every clause without a test or test without a clause. */
+/* clause -> tests, and every clause without a test or a basis, or test without
+ * a clause. */
 static int list_clauses(const char *spec_path)
 {
 	struct rs_spec spec;
@@ -61,6 +65,11 @@ static int list_clauses(const char *spec_path)
 				printf("%s%s/%s", n++ ? ", " : " ", (*t)->suite, (*t)->name);
 		if (!n) {
 			printf(" NO TEST");
+			problems++;
+		}
+		if (!rs_basis_ok(c)) {
+			printf(" NO BASIS (a line \"Basis: original: ...\", \"FIX: ...\" or \"ADD: "
+			       "...\")");
 			problems++;
 		}
 		printf("\n");
@@ -83,7 +92,8 @@ static int list_clauses(const char *spec_path)
 }
 
 /* Tests the runner heard back from.  Criterion reports no POST_TEST for a
- * test that crashed in its setup or teardown: those must not vanish. */
+ * test that crashed (TEST_CRASH instead), and none at all for one whose
+ * process vanished otherwise: those must not vanish from the results. */
 enum { MAX_TESTS = 1024 };
 static const struct criterion_test *reported[MAX_TESTS];
 static size_t nreported;
@@ -106,46 +116,111 @@ static void record(const struct rs_conf *c, const char *test, const char *clause
 	fclose(f);
 }
 
+/* Did the body of test suite/name get to its end (rs_test_done)? */
+static bool body_finished(const char *name)
+{
+	const char *done = getenv("REFSTOR_CONF_DONE");
+	FILE *f = done ? fopen(done, "r") : NULL;
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, name);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Every failed check, in the order they failed, joined by " | ". */
+static void failed_checks(const struct criterion_test_stats *st, char *out, size_t len)
+{
+	const struct criterion_assert_stats *a[256];
+	size_t n = 0;
+	for (const struct criterion_assert_stats *p = st->asserts; p && n < 256; p = p->next)
+		if (!p->passed)
+			a[n++] = p;
+	out[0] = '\0';
+	/* Criterion keeps them newest first. */
+	for (size_t i = n; i-- > 0;) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%s", used ? " | " : "",
+			 a[i]->message ? a[i]->message : "assertion failed");
+	}
+}
+
+static void print_rerun(const struct rs_conf *c, const struct criterion_test *t)
+{
+	const char *impl_arg = getenv("REFSTOR_CONF_IMPL_ARG");
+	fprintf(stderr, "  rerun: ci/conformance%s%s --backends %s --modes %s --test '%s/%s'\n",
+		impl_arg ? " --impl " : "", impl_arg ? impl_arg : "", c->backend,
+		c->direct ? "direct" : "buffered", t->category, t->name);
+}
+
+static void note_reported(const struct criterion_test *t)
+{
+	if (nreported < MAX_TESTS)
+		reported[nreported++] = t;
+}
+
 /* One line per finished test into REFSTOR_CONF_RESULTS (see report.h). */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
 	if (st->test->data->disabled)
 		return;
-	if (nreported < MAX_TESTS)
-		reported[nreported++] = st->test;
+	note_reported(st->test);
 	const struct rs_conf *c = rs_conf();
+	char name[256];
+	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
 	const char *status = st->test_status == CR_STATUS_PASSED    ? "PASS"
 			     : st->test_status == CR_STATUS_SKIPPED ? "SKIP"
 								    : "FAIL";
-	char why[1024] = "";
-	if (st->timed_out)
+	char why[RS_MESSAGE_MAX] = "";
+	if (st->timed_out) {
 		snprintf(why, sizeof(why), "timed out");
-	else if (st->crashed)
-		snprintf(why, sizeof(why), "crashed (signal %d)", st->signal);
-	else if (st->test_status == CR_STATUS_SKIPPED && st->message)
-		snprintf(why, sizeof(why), "%s", st->message);
-	else
-		for (struct criterion_assert_stats *a = st->asserts; a; a = a->next)
-			if (!a->passed) {
-				snprintf(why, sizeof(why), "%s",
-					 a->message ? a->message : "assertion failed");
-				break;
-			}
-	if (st->test_status == CR_STATUS_FAILED && !why[0] && st->exit_code)
-		snprintf(why, sizeof(why), "exited with status %d", st->exit_code);
-	char name[256];
-	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
-	record(c, name, st->test->data->description, status, st->elapsed_time, why);
-	if (st->test_status == CR_STATUS_FAILED) {
-		const char *impl = getenv("REFSTOR_CONF_IMPL_ARG");
-		fprintf(stderr,
-			"  rerun: ci/conformance%s%s --backends %s --modes %s --test '%s/%s'\n",
-			impl ? " --impl " : "", impl ? impl : "", c->backend,
-			c->direct ? "direct" : "buffered", st->test->category, st->test->name);
+	} else if (st->test_status == CR_STATUS_SKIPPED) {
+		snprintf(why, sizeof(why), "%s", st->message ? st->message : "");
+		if (!strncmp(why, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
+			status = "NIMP";
+	} else {
+		failed_checks(st, why, sizeof(why));
 	}
+	if (st->test_status == CR_STATUS_FAILED && !why[0] && st->exit_code)
+		snprintf(why, sizeof(why), "the test process exited with status %d", st->exit_code);
+	/* A clean exit before the body's end (a port calling exit(0)) is what
+	 * Criterion counts as a pass: it is not one. */
+	if (!strcmp(status, "PASS") && !body_finished(name)) {
+		status = "FAIL";
+		snprintf(why, sizeof(why),
+			 "the test process exited (status %d) before the test finished: the "
+			 "implementation ended the process",
+			 st->exit_code);
+	}
+	record(c, name, st->test->data->description, status, st->elapsed_time, why);
+	if (!strcmp(status, "FAIL"))
+		print_rerun(c, st->test);
 }
 
-/* Record every test (of clauses matching glob) as skipped, with why. */
+/* A signal killed the test process: a FAIL of its clauses, with the signal
+ * and whatever checks had failed before it. */
+ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
+{
+	if (st->test->data->disabled)
+		return;
+	note_reported(st->test);
+	const struct rs_conf *c = rs_conf();
+	char name[256], checks[RS_MESSAGE_MAX - 128], why[RS_MESSAGE_MAX];
+	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
+	failed_checks(st, checks, sizeof(checks));
+	snprintf(why, sizeof(why), "crashed: killed by signal %d (%s)%s%s", st->signal,
+		 strsignal(st->signal), checks[0] ? "; before that: " : "", checks);
+	record(c, name, st->test->data->description, "FAIL", st->elapsed_time, why);
+	print_rerun(c, st->test);
+}
+
+/* Record every test (of clauses matching glob) as not run, with why: the
+ * backend could not be brought up. */
 static int skip_run(const char *why, const char *glob)
 {
 	if (!getenv("REFSTOR_CONF_RESULTS")) {
@@ -153,11 +228,12 @@ static int skip_run(const char *why, const char *glob)
 		return 2;
 	}
 	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++) {
-		if (glob && !rs_clauses_match((*t)->clauses, glob))
+		/* The backend-independent tests run on another backend. */
+		if ((*t)->once || (glob && !rs_clauses_match((*t)->clauses, glob)))
 			continue;
 		char name[256];
 		snprintf(name, sizeof(name), "%s/%s", (*t)->suite, (*t)->name);
-		record(rs_conf(), name, (*t)->clauses, "SKIP", 0, why);
+		record(rs_conf(), name, (*t)->clauses, "NORUN", 0, why);
 	}
 	return 0;
 }
@@ -184,15 +260,24 @@ static size_t record_silent(struct criterion_test_set *set)
 			snprintf(name, sizeof(name), "%s/%s", test->category, test->name);
 			record(rs_conf(), name,
 			       test->data->description ? test->data->description : "", "FAIL", 0,
-			       "crashed during setup or teardown: no result");
+			       "the test process ended without reporting a result");
 			silent++;
 		}
 	}
 	return silent;
 }
 
-/* Keep only the tests of clauses matching glob. */
-static size_t select_clauses(struct criterion_test_set *set, const char *glob)
+static const struct rs_clause_test *clause_test(const struct criterion_test *test)
+{
+	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++)
+		if (!strcmp((*t)->suite, test->category) && !strcmp((*t)->name, test->name))
+			return *t;
+	return NULL;
+}
+
+/* Keep only the tests of clauses matching glob (NULL: all), and the
+ * backend-independent ones only on the run that is given --once. */
+static size_t select_tests(struct criterion_test_set *set, const char *glob, bool once)
 {
 	size_t kept = 0;
 	struct criterion_suite_set *suite;
@@ -201,11 +286,12 @@ static size_t select_clauses(struct criterion_test_set *set, const char *glob)
 		struct criterion_test *test;
 		FOREACH_SET(test, suite->tests)
 		{
+			const struct rs_clause_test *ct = clause_test(test);
 			const char *cl = test->data->description ? test->data->description : "";
-			if (rs_clauses_match(cl, glob))
-				kept++;
-			else
+			if ((glob && !rs_clauses_match(cl, glob)) || (ct && ct->once && !once))
 				test->data->disabled = true;
+			else
+				kept++;
 		}
 	}
 	return kept;
@@ -214,7 +300,7 @@ static size_t select_clauses(struct criterion_test_set *set, const char *glob)
 int main(int argc, char **argv)
 {
 	const char *spec = REFSTOR_SPEC_MD, *report_dir = NULL, *clause = NULL, *skip_why = NULL;
-	bool list = false, check_impl = false;
+	bool list = false, check_impl = false, once = false;
 	/* Our options come out of argv; the rest goes to Criterion. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -257,6 +343,8 @@ int main(int argc, char **argv)
 			list = true;
 		} else if (!strcmp(a, "--check-impl")) {
 			check_impl = true;
+		} else if (!strcmp(a, "--once")) {
+			once = true;
 		} else if (!strcmp(a, "--usage")) {
 			usage(stdout);
 			return 0;
@@ -291,7 +379,8 @@ int main(int argc, char **argv)
 	rs_impl_missing(impl, missing, sizeof(missing));
 	if (missing[0])
 		fprintf(stderr,
-			"refstor-conformance: %s does not implement %s: their clauses skip\n",
+			"refstor-conformance: %s does not implement %s: the tests that need them "
+			"are NOT IMPLEMENTED, and the verdict at best INCOMPLETE\n",
 			rs_conf()->impl, missing);
 	if (check_impl)
 		printf("%s: loads; version %s\n", rs_conf()->impl,
@@ -302,18 +391,29 @@ int main(int argc, char **argv)
 		return 0;
 
 	struct criterion_test_set *tests = criterion_initialize();
-	if (clause && !select_clauses(tests, clause)) {
-		fprintf(stderr, "refstor-conformance: no test checks a clause matching %s\n",
-			clause);
+	if (!select_tests(tests, clause, once)) {
+		fprintf(stderr, "refstor-conformance: no test to run%s%s\n",
+			clause ? " for clauses matching " : "", clause ? clause : "");
 		criterion_finalize(tests);
 		return 2;
 	}
+	/* Where each test body records that it got to its end (suite.h). */
+	char done[] = "/tmp/refstor-conformance-done.XXXXXX";
+	int dfd = mkstemp(done);
+	if (dfd < 0) {
+		perror("refstor-conformance: mkstemp");
+		criterion_finalize(tests);
+		return 2;
+	}
+	close(dfd);
+	setenv("REFSTOR_CONF_DONE", done, 1);
 	int result = 0;
 	if (criterion_handle_args(argc, argv, true)) {
 		result = !criterion_run_all_tests(tests);
 		if (record_silent(tests))
 			result = 1;
 	}
+	unlink(done);
 	criterion_finalize(tests);
 	return result;
 }

@@ -3,12 +3,15 @@
  * report.c - the backend x clause matrix (stdout), report.md, report.json and
  * junit.xml, from the result lines of one or more runs.
  *
- * A clause's cell is FAIL if any of its tests failed there, else PASS if any
- * passed, else SKIP (with the first reason).  A failed SHOULD clause is WARN:
- * reported, but it does not fail the run.
+ * A clause's cell is FAIL if any of its tests failed there, else NIMP if one
+ * needs a function the implementation lacks, else PASS if any passed, else
+ * NORUN (the backend did not come up), else SKIP (with the first reason).  A
+ * failed SHOULD clause is WARN: reported, but it does not fail the run.  The
+ * verdict (verdict.c) is the last line and the exit status.
  */
 #include "report.h"
 #include "spec.h"
+#include "verdict.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -104,7 +107,7 @@ static int rs_col_index(struct rs_results *rs, const char *backend, const char *
 
 static int rs_load_results(struct rs_results *rs, int nfiles, char **files)
 {
-	char line[4096];
+	static char line[4 * RS_MESSAGE_MAX];
 	for (int i = 0; i < nfiles; i++) {
 		FILE *f = fopen(files[i], "r");
 		if (!f) {
@@ -135,35 +138,30 @@ static int rs_load_results(struct rs_results *rs, int nfiles, char **files)
 static void rs_cell_of(const struct rs_results *rs, const struct rs_clause *c, size_t col,
 		       struct rs_cell *cell)
 {
-	int fail = 0, pass = 0;
-	const struct rs_result *fail_r = NULL, *skip_r = NULL;
+	/* In order of precedence: what a cell shows when its tests disagree. */
+	static const char *const order[] = {"FAIL", "NIMP", "PASS", "NORUN", "SKIP"};
+	enum { N = sizeof(order) / sizeof(order[0]) };
+	const struct rs_result *first[N] = {0};
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rs_result *r = &rs->r[i];
 		if (strcmp(r->backend, rs->cols[col].backend) ||
 		    strcmp(r->mode, rs->cols[col].mode) || !rs_clauses_match(r->clauses, c->id))
 			continue;
-		if (!strcmp(r->status, "FAIL")) {
-			fail++;
-			if (!fail_r)
-				fail_r = r;
-		} else if (!strcmp(r->status, "PASS")) {
-			pass++;
-		} else if (!skip_r) {
-			skip_r = r;
-		}
+		for (int k = 0; k < N; k++)
+			if (!strcmp(r->status, order[k]) && !first[k])
+				first[k] = r;
 	}
 	cell->why = NULL;
-	if (fail) {
-		snprintf(cell->status, sizeof(cell->status), "%s",
-			 strcmp(c->level, "SHOULD") ? "FAIL" : "WARN");
-		cell->why = fail_r;
-	} else if (pass) {
-		snprintf(cell->status, sizeof(cell->status), "PASS");
-	} else if (skip_r) {
-		snprintf(cell->status, sizeof(cell->status), "SKIP");
-		cell->why = skip_r;
-	} else {
-		snprintf(cell->status, sizeof(cell->status), "-");
+	snprintf(cell->status, sizeof(cell->status), "-");
+	for (int k = 0; k < N; k++) {
+		if (!first[k])
+			continue;
+		const char *st = order[k];
+		if (k == 0 && !strcmp(c->level, "SHOULD"))
+			st = "WARN";
+		snprintf(cell->status, sizeof(cell->status), "%s", st);
+		cell->why = strcmp(st, "PASS") ? first[k] : NULL;
+		break;
 	}
 }
 
@@ -220,7 +218,7 @@ static void rs_xml_escape(FILE *f, const char *s)
 
 static char rs_letter(const char *status)
 {
-	return status[0] == '-' ? '-' : status[0];
+	return !strcmp(status, "NORUN") ? 'U' : status[0];
 }
 
 /* Distinct backends in column order, for the printed matrix. */
@@ -260,8 +258,9 @@ static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs
 		}
 		fputc('\n', f);
 	}
-	fputs("P pass  F fail (MUST)  W fail (SHOULD)  S skip  - no test ran  (blank: mode not "
-	      "run)\n",
+	fputs("P pass  F fail (MUST)  W fail (SHOULD)  S skip (does not apply)  N not implemented\n"
+	      "U backend unavailable  - no test ran (backend-independent clauses run once per mode)"
+	      "  (blank: mode not run)\n",
 	      f);
 }
 
@@ -279,16 +278,19 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 		return 2;
 	}
 	struct rs_cell *cells = calloc(spec.n * rs.ncols, sizeof(*cells));
-	size_t count[5] = {0}; /* PASS FAIL WARN SKIP - */
-	const char *names[5] = {"PASS", "FAIL", "WARN", "SKIP", "-"};
+	enum { NCOUNT = 7 };
+	size_t count[NCOUNT] = {0};
+	const char *names[NCOUNT] = {"PASS", "FAIL", "WARN", "SKIP", "-", "NIMP", "NORUN"};
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
 			struct rs_cell *cell = &cells[i * rs.ncols + c];
 			rs_cell_of(&rs, &spec.clauses[i], c, cell);
-			for (int k = 0; k < 5; k++)
+			for (int k = 0; k < NCOUNT; k++)
 				if (!strcmp(cell->status, names[k]))
 					count[k]++;
 		}
+	struct rs_verdict verdict;
+	rs_verdict_of(&spec, rs.r, rs.n, &verdict);
 	/* A failed test whose clauses are not in the spec must not vanish. */
 	size_t orphans = 0;
 	for (size_t i = 0; i < rs.n; i++) {
@@ -329,9 +331,17 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 
 	/* report.md */
 	fprintf(md, "# refstor conformance report\n\n");
+	fprintf(md, "**Verdict: %s**\n\n", rs_verdict_name(verdict.code));
+	for (size_t i = 0; i < verdict.nwhy; i++) {
+		fputs("- ", md);
+		rs_md_escape(md, verdict.why[i]);
+		fputc('\n', md);
+	}
 	fprintf(md,
-		"%zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu not run.\n\n",
-		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[4]);
+		"%s%zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu NIMP, %zu "
+		"NORUN, %zu no test.\n\n",
+		verdict.nwhy ? "\n" : "", spec.n, rs.ncols, count[0], count[1], count[2], count[3],
+		count[5], count[6], count[4]);
 	fprintf(md, "| clause | level |");
 	for (size_t c = 0; c < rs.ncols; c++)
 		fprintf(md, " %s (%c) |", rs.cols[c].backend, rs.cols[c].mode[0]);
@@ -381,10 +391,20 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	}
 
 	/* report.json */
+	fprintf(js, "{\n  \"verdict\": {\"name\": ");
+	rs_json_string(js, rs_verdict_name(verdict.code));
+	fprintf(js, ", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, \"why\": [",
+		(int)verdict.code, verdict.must_clauses, verdict.must_failed);
+	for (size_t i = 0; i < verdict.nwhy; i++) {
+		fputs(i ? ", " : "", js);
+		rs_json_string(js, verdict.why[i]);
+	}
 	fprintf(js,
-		"{\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": %zu, "
-		"\"warn\": %zu, \"skip\": %zu, \"not_run\": %zu},\n  \"runs\": [",
-		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[4]);
+		"]},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
+		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"norun\": %zu, \"no_test\": "
+		"%zu},\n  \"runs\": [",
+		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
+		count[4]);
 	for (size_t c = 0; c < rs.ncols; c++) {
 		fprintf(js, "%s{\"backend\": ", c ? ", " : "");
 		rs_json_string(js, rs.cols[c].backend);
@@ -479,12 +499,17 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	fclose(js);
 	fclose(xml);
 
-	printf(
-	    "conformance: %zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu not "
-	    "run%s; reports in %s\n",
-	    spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[4],
-	    orphans ? " (and failed tests of unknown clauses)" : "", dir);
-	int ret = count[1] || orphans ? 1 : 0;
+	printf("conformance: %zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu "
+	       "NIMP, %zu NORUN%s; reports in %s\n",
+	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
+	       orphans ? " (and failed tests of unknown clauses)" : "", dir);
+	for (size_t i = 0; i < verdict.nwhy; i++)
+		printf("  incomplete: %s\n", verdict.why[i]);
+	printf("verdict: %s (%zu of %zu MUST clauses failed%s)\n", rs_verdict_name(verdict.code),
+	       verdict.must_failed, verdict.must_clauses,
+	       verdict.nwhy ? "; some checks never ran, listed above" : "");
+	int ret = (int)verdict.code;
+	rs_verdict_free(&verdict);
 	free(cells);
 	free(rs.r);
 	free(rs.cols);

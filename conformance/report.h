@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+enum { RS_MESSAGE_MAX = 4096 };
+
 /* One finished test on one backend and mode.  On disk: one line, fields
  * separated by tabs, with \t, \n and \\ escaped. */
 struct rs_result {
@@ -12,9 +14,12 @@ struct rs_result {
 	char mode[16];     /* buffered | direct */
 	char test[256];    /* suite/name */
 	char clauses[256]; /* space-separated clause IDs */
-	char status[8];    /* PASS | FAIL | SKIP */
+	/* PASS | FAIL | SKIP (does not apply here, with the reason) | NIMP (the
+	 * implementation lacks a function the test needs) | NORUN (the backend
+	 * could not be brought up) */
+	char status[8];
 	float seconds;
-	char message[1024]; /* skip reason or failure */
+	char message[RS_MESSAGE_MAX]; /* skip reason or every failed check */
 };
 
 void rs_result_write(FILE *f, const struct rs_result *r);

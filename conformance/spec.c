@@ -71,6 +71,8 @@ int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errle
 			}
 		} else if (!strncmp(line, "#", 1)) {
 			cur = NULL;
+		} else if (cur && !strncmp(line, "Basis: ", 7)) {
+			snprintf(cur->basis, sizeof(cur->basis), "%.511s", line + 7);
 		} else if (cur && !cur->title[0] && line[0]) {
 			snprintf(cur->title, sizeof(cur->title), "%.255s", line);
 		}
@@ -89,6 +91,15 @@ const struct rs_clause *rs_spec_find(const struct rs_spec *spec, const char *id)
 		if (!strcmp(spec->clauses[i].id, id))
 			return &spec->clauses[i];
 	return NULL;
+}
+
+bool rs_basis_ok(const struct rs_clause *c)
+{
+	static const char *const kinds[] = {"original: ", "FIX: ", "ADD: "};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strncmp(c->basis, kinds[i], strlen(kinds[i])) && c->basis[strlen(kinds[i])])
+			return true;
+	return false;
 }
 
 void rs_spec_free(struct rs_spec *spec)

@@ -11,6 +11,9 @@ struct rs_clause {
 	char level[8];    /* MUST or SHOULD */
 	char applies[96]; /* "all backends", "block devices", ... */
 	char title[256];  /* the first sentence of the clause */
+	/* Why the clause may demand it: "original: <imago function>", "FIX: <what
+	 * the original does wrong>" or "ADD: <why>" (the clause's "Basis:" line). */
+	char basis[512];
 };
 
 struct rs_spec {
@@ -19,9 +22,11 @@ struct rs_spec {
 };
 
 /* Clauses are headings "### ID · LEVEL · applies", the text below them their
- * body.  Returns 0, or -1 with err filled. */
+ * body, with one line "Basis: ...".  Returns 0, or -1 with err filled. */
 int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errlen);
 const struct rs_clause *rs_spec_find(const struct rs_spec *spec, const char *id);
+/* Does the clause name its basis the way the spec requires? */
+bool rs_basis_ok(const struct rs_clause *c);
 void rs_spec_free(struct rs_spec *spec);
 
 /* Does the space-separated clause list contain a clause matching glob? */

@@ -27,34 +27,45 @@ struct rs_conf {
 	const char *role; /* "general" or "enospc" */
 };
 const struct rs_conf *rs_conf(void);
-/* The implementation, loaded once per test process. */
-const struct rs_impl *rs_I(void);
-#define I (rs_I())
+/* The implementation under test, loaded by rs_test_init before every body.
+ * Tests call impl->name(...), never refstor_* directly. */
+extern const struct rs_impl *impl;
 /* "loop4k (direct)": where a failure happened. */
 const char *rs_where(void);
 
 /* A test of one or more clauses of docs/spec.md ("READ-EOF-1 READ-EOF-2").
  * It is registered twice: with Criterion, and in the rs_clauses section that
- * --list reads, so the clause -> test map cannot drift from the tests. */
+ * --list reads, so the clause -> test map cannot drift from the tests.
+ * A test whose clauses cannot depend on the backend (argument checks,
+ * describe, path resolution) is RS_CLAUSE_TEST_ONCE: it runs on one backend
+ * per mode (the run given --once) and shows once in the matrix.
+ * The body's last act is to record that it finished: a test process that
+ * exits early, even with status 0, is a FAIL, never a pass. */
 struct rs_clause_test {
 	const char *suite, *name, *clauses;
+	bool once;
 };
-#define RS_CLAUSE_TEST(suite, name, clauses, ...)                                             \
-	static const struct rs_clause_test rs_ct_##suite##_##name = {#suite, #name, clauses}; \
+#define RS_CLAUSE_TEST_ONCE_(suite, name, clauses, once)                                      \
+	static const struct rs_clause_test rs_ct_##suite##_##name = {#suite, #name, clauses,  \
+								      once};                  \
 	static const struct rs_clause_test *rs_ctp_##suite##_##name                           \
 	    __attribute__((used, section("rs_clauses"))) = &rs_ct_##suite##_##name;           \
 	static void rs_body_##suite##_##name(void);                                           \
-	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120,       \
-	     ##__VA_ARGS__)                                                                   \
+	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120)       \
 	{                                                                                     \
 		rs_test_init(&rs_ct_##suite##_##name);                                        \
 		rs_body_##suite##_##name();                                                   \
+		rs_test_done(&rs_ct_##suite##_##name);                                        \
 	}                                                                                     \
 	static void rs_body_##suite##_##name(void)
+#define RS_CLAUSE_TEST(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, false)
+#define RS_CLAUSE_TEST_ONCE(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, true)
 
 /* Run first in every test body: may skip the test (Criterion cannot skip
  * from .init). */
 void rs_test_init(const struct rs_clause_test *t);
+/* Run last: the body got to its end (see REFSTOR_CONF_DONE in main.c). */
+void rs_test_done(const struct rs_clause_test *t);
 void rs_test_fini(void);
 
 /* --- require_*: skip the test, with the reason, when it does not apply. --- */
@@ -63,9 +74,13 @@ void require_dev(void);      /* a block-device backend */
 void require_direct(void);   /* the run uses O_DIRECT */
 void require_buffered(void); /* the run does not */
 void require_root(void);
-/* The implementation provides fn (an optional ABI function). */
-#define require_fn(fn) rs_require_fn(I->fn != NULL, "refstor_" #fn)
+/* The implementation provides fn (an optional ABI function); otherwise the
+ * whole test is "not implemented" (NIMP in the matrix), which is neither a
+ * pass nor an environment skip: a run with one is INCOMPLETE. */
+#define require_fn(fn) rs_require_fn(impl->fn != NULL, "refstor_" #fn)
 void rs_require_fn(bool present, const char *name);
+/* The skip message that marks a test as not implemented. */
+#define RS_NIMP_PREFIX "not implemented: "
 /* What the backend's kernel does, probed with plain syscalls on a scratch
  * file (fs) or the device itself: true if supported.  The reason for a
  * "no" is kept for the skip message. */
@@ -75,6 +90,10 @@ bool backend_can_fallocate(void);
 void require_punch(void);
 void require_zero_range(void);
 void require_fallocate(void);
+
+/* Lower the soft RLIMIT_FSIZE for the rest of the test (the hard limit stays,
+ * so the suite can raise it again to record the test's end). */
+void t_limit_file_size(uint64_t bytes);
 
 /* --- scratch space --- */
 /* A fresh path for a file in this test's directory (fs backends). */
@@ -93,6 +112,10 @@ refstor *t_create(const char *path, uint64_t size, enum refstor_prealloc mode);
 /* Bytes per "unit" of test geometry: 100 buffered (so offsets are unaligned
  * on purpose), max(req_align, 512) direct (so they are aligned as needed). */
 size_t t_unit(const refstor *s);
+/* A unit for zeroing requests that every layer takes as aligned: t_unit
+ * rounded up to zero_align, discard_align and, on a device, its logical
+ * sector size (the kernel's fallocate granularity there). */
+size_t t_zunit(const refstor *s);
 size_t t_req(const refstor *s);
 size_t t_mem(const refstor *s);
 int t_read(refstor *s, void *buf, size_t len, uint64_t off);
@@ -124,7 +147,10 @@ const char *t_target(size_t len, unsigned seed, void *copy);
 uint64_t f_next_hole(const char *path, uint64_t off);
 void f_mtime(const char *path, struct timespec *ts);
 
-/* --- assertions: expected, got, where --- */
+/* --- assertions: expected, got, where ---
+ * T_OK is fatal: what follows depends on the call having worked.  The other
+ * checks are not: every failed check of a test is reported, not only the
+ * first (main.c joins them). */
 #define T_OK(expr)                                                                                 \
 	do {                                                                                       \
 		int t_r_ = (expr);                                                                 \
@@ -132,35 +158,63 @@ void f_mtime(const char *path, struct timespec *ts);
 			     t_r_, t_r_ < 0 ? strerror(-t_r_) : "?", t_msg(), rs_where());         \
 	} while (0)
 
-/* expr must fail with -e (or -e2, when e2 != 0) and leave a message. */
-#define T_ERR2(expr, e, e2)                                                                   \
+/* Before a call that is expected to fail: make the implementation leave a
+ * known message (a failed open of a unique nonexistent path), so that a
+ * failure that leaves no message of its own cannot pass on a stale one. */
+void t_sentinel(void);
+/* Check r (a call made after t_sentinel()) against the accepted errnos
+ * want[0, n) (n == 0: any negative errno), and that it left a fresh message.
+ * Non-fatal. */
+void t_check_err(const char *expr, int r, const int *want, size_t n, const char *names);
+/* expr must fail with one of the listed errnos (positive values) and leave a
+ * fresh message. */
+#define T_ERR_IN(expr, ...)                                                                   \
 	do {                                                                                  \
+		const int t_want_[] = {__VA_ARGS__};                                     \
+		t_sentinel();                                                                 \
 		int t_r_ = (expr);                                                            \
-		cr_assert(t_r_ == -(e) || ((e2) && t_r_ == -(e2)),                            \
-			  "%s: expected -%s (%d), got %d (%s); on %s", #expr, #e, -(e), t_r_, \
-			  t_r_ < 0 ? strerror(-t_r_) : "success", rs_where());                \
-		cr_assert(t_msg()[0],                                                         \
-			  "%s failed with %d but left no refstor_last_error() "               \
-			  "message; on %s",                                                   \
-			  #expr, t_r_, rs_where());                                           \
+		t_check_err(#expr, t_r_, t_want_, sizeof(t_want_) / sizeof(t_want_[0]),        \
+			    #__VA_ARGS__);                                                    \
 	} while (0)
-#define T_ERR(expr, e) T_ERR2(expr, e, 0)
+#define T_ERR(expr, e) T_ERR_IN(expr, e)
+#define T_ERR2(expr, e, e2) T_ERR_IN(expr, e, e2)
+/* expr must fail with any negative errno and a fresh message. */
+#define T_FAILS(expr)                                                                         \
+	do {                                                                                  \
+		t_sentinel();                                                                 \
+		int t_r_ = (expr);                                                            \
+		t_check_err(#expr, t_r_, NULL, 0, "any errno");                               \
+	} while (0)
+/* For a result already in r, of a call made after t_sentinel(). */
+#define T_ERR_R(r, ...)                                                                       \
+	do {                                                                                  \
+		const int t_want_[] = {__VA_ARGS__};                                     \
+		t_check_err(#r, (r), t_want_, sizeof(t_want_) / sizeof(t_want_[0]),            \
+			    #__VA_ARGS__);                                                    \
+	} while (0)
 
 #define T_EQ(got, want, what)                                                                      \
 	do {                                                                                       \
 		unsigned long long t_g_ = (unsigned long long)(got);                               \
 		unsigned long long t_w_ = (unsigned long long)(want);                              \
-		cr_assert_eq(t_g_, t_w_, "%s: expected %llu, got %llu; on %s", (what), t_w_, t_g_, \
+		cr_expect_eq(t_g_, t_w_, "%s: expected %llu, got %llu; on %s", (what), t_w_, t_g_, \
 			     rs_where());                                                          \
 	} while (0)
 
+/* Open data (a file with >= 64 KiB of data) and empty, read-only and
+ * read-write in the run's mode, and check what the handle reports: a buffered
+ * one 1 and 1; a direct one alignments at which a plain O_DIRECT read of the
+ * file works.  condition says what made probing hard ("on a full
+ * filesystem"). */
+void t_assert_opens_with_true_alignments(const char *data, const char *empty,
+					 const char *condition);
 /* path, read with plain pread, holds want[0, total) except for [off, off+len),
  * which reads as zeroes. */
 void t_assert_zeroed_within(const char *path, const char *want, size_t total, uint64_t off,
 			    uint64_t len, const char *what);
 /* The last error message of the implementation ("" if it has none). */
 const char *t_msg(void);
-/* Fail unless buf[0, len) is all zero / equal to want. */
+/* Fail (non-fatally) unless buf[0, len) is all zero / equal to want. */
 void t_assert_zero(const void *buf, size_t len, uint64_t base, const char *what);
 void t_assert_same(const void *got, const void *want, size_t len, uint64_t base, const char *what);
 

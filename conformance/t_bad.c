@@ -1,107 +1,185 @@
 /* SPDX-License-Identifier: MIT */
-/* BAD: overflow, NULL, misaligned direct I/O. */
+/* BAD: overflow, NULL, misaligned direct I/O; ZERO-ALIGN: unaligned zeroing. */
 #include "suite.h"
 
 #include <limits.h>
+#include <stdio.h>
 
 enum { MiB = 1 << 20 };
 
-RS_CLAUSE_TEST(bad, ranges_past_int64_max, "BAD-RANGE-1")
+/* One ranged call with a bad (offset, length): the iovec calls get a buffer
+ * of len bytes, the zeroing calls the length itself. */
+typedef int (*ranged_call)(refstor *s, void *buf, uint64_t off, uint64_t len);
+
+static int call_readv(refstor *s, void *buf, uint64_t off, uint64_t len)
+{
+	return t_read(s, buf, (size_t)len, off);
+}
+
+static int call_writev(refstor *s, void *buf, uint64_t off, uint64_t len)
+{
+	return t_write(s, buf, (size_t)len, off);
+}
+
+static int call_write_zeroes(refstor *s, void *buf, uint64_t off, uint64_t len)
+{
+	(void)buf;
+	return impl->write_zeroes(s, off, len);
+}
+
+static int call_discard(refstor *s, void *buf, uint64_t off, uint64_t len)
+{
+	(void)buf;
+	return impl->discard(s, off, len);
+}
+
+static int call_write_allocated_zeroes(refstor *s, void *buf, uint64_t off, uint64_t len)
+{
+	(void)buf;
+	return impl->write_allocated_zeroes(s, off, len);
+}
+
+/* offset + length wraps or passes INT64_MAX: -EINVAL (or -EFBIG), and the
+ * file keeps its length and bytes.  (The original truncates the file when a
+ * zeroing length overflows: the ADD.) */
+static void assert_bad_ranges_refused(const char *name, ranged_call call, bool iovec)
 {
 	const char *p = t_target(MiB, 110, NULL);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
+	uint64_t size = impl->size(s);
 	size_t u = t_unit(s);
 	char *b = t_alloc(0, u);
-	const uint64_t bad_off[] = {UINT64_MAX, UINT64_MAX - u + 1, (uint64_t)INT64_MAX + 1,
-				    (uint64_t)INT64_MAX - u / 2};
-	for (size_t i = 0; i < sizeof(bad_off) / sizeof(bad_off[0]); i++) {
-		uint64_t o = bad_off[i];
-		T_ERR2(t_write(s, b, u, o), EINVAL, EFBIG);
-		T_ERR2(t_read(s, b, u, o), EINVAL, EFBIG);
-		if (I->write_zeroes)
-			T_ERR2(I->write_zeroes(s, o, u), EINVAL, EFBIG);
-		if (I->discard)
-			T_ERR2(I->discard(s, o, u), EINVAL, EFBIG);
-		if (I->write_allocated_zeroes)
-			T_ERR2(I->write_allocated_zeroes(s, o, u), EINVAL, EFBIG);
+	struct {
+		uint64_t off, len;
+	} bad[] = {
+	    {UINT64_MAX, u},
+	    {UINT64_MAX - u + 1, u},
+	    {(uint64_t)INT64_MAX + 1, u},
+	    {(uint64_t)INT64_MAX - u / 2, u},
+	    /* lengths that overflow from a small offset (zeroing calls only) */
+	    {u, UINT64_MAX - u + 1},
+	    {0, (uint64_t)INT64_MAX + 1},
+	    {u, UINT64_MAX},
+	    {size - u, UINT64_MAX - size + 2 * u},
+	};
+	size_t n = sizeof(bad) / sizeof(bad[0]);
+	for (size_t i = 0; i < (iovec ? 4 : n); i++) {
+		char expr[160];
+		snprintf(expr, sizeof(expr), "%s(offset %llu, length %llu)", name,
+			 (unsigned long long)bad[i].off, (unsigned long long)bad[i].len);
+		t_sentinel();
+		int r = call(s, b, bad[i].off, bad[i].len);
+		static const int want[] = {EINVAL, EFBIG};
+		t_check_err(expr, r, want, 2, "EINVAL, EFBIG");
 	}
-	/* Lengths that overflow from a small offset. */
-	if (I->write_zeroes)
-		T_ERR2(I->write_zeroes(s, u, UINT64_MAX - u + 1), EINVAL, EFBIG);
-	if (I->discard)
-		T_ERR2(I->discard(s, 0, (uint64_t)INT64_MAX + 1), EINVAL, EFBIG);
-	if (I->write_allocated_zeroes)
-		T_ERR2(I->write_allocated_zeroes(s, u, UINT64_MAX), EINVAL, EFBIG);
-	T_EQ(I->size(s), before.size, "size after refused calls");
-	I->close(s);
+	T_EQ(impl->size(s), size, "size after refused calls");
+	impl->close(s);
 	t_assert_unchanged(p, &before, "file after refused calls");
 }
 
-RS_CLAUSE_TEST(bad, null_handles_and_vectors, "BAD-NULL-1")
+RS_CLAUSE_TEST_ONCE(bad, readv_range_past_int64_max, "BAD-RANGE-1")
+{
+	assert_bad_ranges_refused("readv", call_readv, true);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, writev_range_past_int64_max, "BAD-RANGE-1")
+{
+	assert_bad_ranges_refused("writev", call_writev, true);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, write_zeroes_range_past_int64_max, "BAD-RANGE-1")
+{
+	require_fn(write_zeroes);
+	assert_bad_ranges_refused("write_zeroes", call_write_zeroes, false);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, discard_range_past_int64_max, "BAD-RANGE-1")
+{
+	require_fn(discard);
+	assert_bad_ranges_refused("discard", call_discard, false);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, write_allocated_zeroes_range_past_int64_max, "BAD-RANGE-1")
+{
+	require_fn(write_allocated_zeroes);
+	assert_bad_ranges_refused("write_allocated_zeroes", call_write_allocated_zeroes, false);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, null_handles, "BAD-NULL-1")
+{
+	require_fn(read);
+	require_fn(write);
+	require_fn(write_zeroes);
+	require_fn(discard);
+	require_fn(write_allocated_zeroes);
+	require_fn(resize);
+	require_fn(flush);
+	require_fn(sync);
+	require_fn(invalidate_cache);
+	require_fn(describe);
+	require_fn(resolve_relative_path);
+	require_fn(req_align);
+	require_fn(mem_align);
+	require_fn(zero_align);
+	require_fn(discard_align);
+	require_fn(filename);
+	char b[16];
+	char *out = NULL;
+	struct iovec v = {b, sizeof(b)};
+	T_ERR(impl->readv(NULL, &v, 1, 0), EINVAL);
+	T_ERR(impl->writev(NULL, &v, 1, 0), EINVAL);
+	T_EQ(impl->size(NULL), 0, "size(NULL)");
+	T_ERR(impl->read(NULL, b, 1, 0), EINVAL);
+	T_ERR(impl->write(NULL, b, 1, 0), EINVAL);
+	T_ERR(impl->write_zeroes(NULL, 0, 1), EINVAL);
+	T_ERR(impl->discard(NULL, 0, 1), EINVAL);
+	T_ERR(impl->write_allocated_zeroes(NULL, 0, 1), EINVAL);
+	T_ERR(impl->resize(NULL, 0, REFSTOR_PREALLOC_NONE), EINVAL);
+	T_ERR(impl->flush(NULL), EINVAL);
+	T_ERR(impl->sync(NULL), EINVAL);
+	T_ERR(impl->invalidate_cache(NULL), EINVAL);
+	T_ERR(impl->describe(NULL, b, sizeof(b)), EINVAL);
+	T_ERR(impl->resolve_relative_path(NULL, "x", &out), EINVAL);
+	T_EQ(impl->req_align(NULL), 0, "req_align(NULL)");
+	T_EQ(impl->mem_align(NULL), 0, "mem_align(NULL)");
+	T_EQ(impl->zero_align(NULL), 0, "zero_align(NULL)");
+	T_EQ(impl->discard_align(NULL), 0, "discard_align(NULL)");
+	cr_expect_null(impl->filename(NULL), "filename(NULL) must be NULL; on %s", rs_where());
+	impl->close(NULL);
+}
+
+RS_CLAUSE_TEST_ONCE(bad, bad_vectors, "BAD-NULL-1")
 {
 	char b[16];
 	struct iovec v = {b, sizeof(b)};
-	T_ERR(I->readv(NULL, &v, 1, 0), EINVAL);
-	T_ERR(I->writev(NULL, &v, 1, 0), EINVAL);
-	T_EQ(I->size(NULL), 0, "size(NULL)");
-	if (I->read)
-		T_ERR(I->read(NULL, b, 1, 0), EINVAL);
-	if (I->write)
-		T_ERR(I->write(NULL, b, 1, 0), EINVAL);
-	if (I->write_zeroes)
-		T_ERR(I->write_zeroes(NULL, 0, 1), EINVAL);
-	if (I->discard)
-		T_ERR(I->discard(NULL, 0, 1), EINVAL);
-	if (I->write_allocated_zeroes)
-		T_ERR(I->write_allocated_zeroes(NULL, 0, 1), EINVAL);
-	if (I->resize)
-		T_ERR(I->resize(NULL, 0, REFSTOR_PREALLOC_NONE), EINVAL);
-	if (I->flush)
-		T_ERR(I->flush(NULL), EINVAL);
-	if (I->sync)
-		T_ERR(I->sync(NULL), EINVAL);
-	if (I->invalidate_cache)
-		T_ERR(I->invalidate_cache(NULL), EINVAL);
-	if (I->describe)
-		T_ERR(I->describe(NULL, b, sizeof(b)), EINVAL);
-	if (I->req_align)
-		T_EQ(I->req_align(NULL), 0, "req_align(NULL)");
-	if (I->mem_align)
-		T_EQ(I->mem_align(NULL), 0, "mem_align(NULL)");
-	if (I->zero_align)
-		T_EQ(I->zero_align(NULL), 0, "zero_align(NULL)");
-	if (I->discard_align)
-		T_EQ(I->discard_align(NULL), 0, "discard_align(NULL)");
-	if (I->filename)
-		cr_assert_null(I->filename(NULL), "filename(NULL) must be NULL; on %s", rs_where());
-	I->close(NULL);
-
 	const char *p = t_target(MiB, 111, NULL);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
-	T_ERR(I->writev(s, NULL, 1, 0), EINVAL);
-	T_ERR(I->readv(s, NULL, 2, 0), EINVAL);
-	T_ERR(I->writev(s, &v, -1, 0), EINVAL);
+	T_ERR(impl->writev(s, NULL, 1, 0), EINVAL);
+	T_ERR(impl->readv(s, NULL, 2, 0), EINVAL);
+	T_ERR(impl->writev(s, &v, -1, 0), EINVAL);
 	struct iovec nullbuf = {NULL, 512};
-	T_ERR(I->writev(s, &nullbuf, 1, 0), EINVAL);
-	T_ERR(I->readv(s, &nullbuf, 1, 0), EINVAL);
+	T_ERR(impl->writev(s, &nullbuf, 1, 0), EINVAL);
+	T_ERR(impl->readv(s, &nullbuf, 1, 0), EINVAL);
 	struct iovec huge[2] = {{b, SSIZE_MAX}, {b, SSIZE_MAX}};
-	T_ERR(I->writev(s, huge, 2, 0), EINVAL);
-	T_ERR(I->readv(s, huge, 2, 0), EINVAL);
-	I->close(s);
+	T_ERR(impl->writev(s, huge, 2, 0), EINVAL);
+	T_ERR(impl->readv(s, huge, 2, 0), EINVAL);
+	impl->close(s);
 	t_assert_unchanged(p, &before, "file after refused vectors");
 }
 
 RS_CLAUSE_TEST(bad, misaligned_direct_requests, "BAD-ALIGN-1")
 {
 	require_direct();
+	require_fn(read);
+	require_fn(write);
 	const char *p = t_target(MiB, 112, NULL);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
 	size_t req = t_req(s), mem = t_mem(s);
 	if (req < 2)
 		cr_skip_test("%s needs no alignment for direct I/O (req_align 1)",
@@ -111,18 +189,70 @@ RS_CLAUSE_TEST(bad, misaligned_direct_requests, "BAD-ALIGN-1")
 	T_ERR(t_read(s, b, req - 1, 0), EINVAL);
 	T_ERR(t_write(s, b, req, req / 2), EINVAL);
 	T_ERR(t_write(s, b, req + 1, 0), EINVAL);
+	T_ERR(impl->read(s, b, req, req / 2), EINVAL);
+	T_ERR(impl->write(s, b, req + 1, 0), EINVAL);
 	if (mem > 1) {
 		T_ERR(t_read(s, b + 1, req, 0), EINVAL);
 		T_ERR(t_write(s, b + mem / 2, req, 0), EINVAL);
 	}
 	struct iovec v[2] = {{b, req}, {b + req, req / 2}};
-	T_ERR(I->writev(s, v, 2, 0), EINVAL);
-	if (I->write_zeroes)
-		T_ERR(I->write_zeroes(s, req / 2, req), EINVAL);
-	if (I->discard)
-		T_ERR(I->discard(s, 0, req + 1), EINVAL);
-	if (I->write_allocated_zeroes)
-		T_ERR(I->write_allocated_zeroes(s, 1, req), EINVAL);
-	I->close(s);
+	T_ERR(impl->writev(s, v, 2, 0), EINVAL);
+	impl->close(s);
 	t_assert_unchanged(p, &before, "file after refused misaligned requests");
+}
+
+/* An unaligned zeroing request: the original leaves alignment to its caller,
+ * so an implementation may either zero exactly that range or refuse it with
+ * -EINVAL, changing nothing.  Never anything in between. */
+static void assert_exact_or_refused(const char *name, int which)
+{
+	char *want = t_alloc(0, 2 * MiB);
+	const char *p = t_target(2 * MiB, 113 + (unsigned)which, want);
+	refstor *s = t_open(p, true);
+	struct f_snap before;
+	f_snap(p, &before);
+	size_t za = t_zunit(s);
+	/* Starts and ends inside a zeroing unit (and a 512-byte sector). */
+	uint64_t off = za + 100, len = 3 * za + 77;
+	t_sentinel();
+	int r = which == 0   ? impl->write_zeroes(s, off, len)
+		: which == 1 ? impl->discard(s, off, len)
+			     : impl->write_allocated_zeroes(s, off, len);
+	char what[128];
+	snprintf(what, sizeof(what), "%s(offset %llu, length %llu), unaligned", name,
+		 (unsigned long long)off, (unsigned long long)len);
+	bool can = which == 2 ? backend_can_zero_range() : backend_can_punch();
+	if (r == -EINVAL || (r == -ENOTSUP && which != 1 && !can) || (r == 0 && which == 1 && !can)) {
+		if (r < 0)
+			T_ERR_R(r, EINVAL, ENOTSUP);
+		impl->close(s);
+		/* A discard that does nothing is still a correct discard. */
+		t_assert_unchanged(p, &before, what);
+		return;
+	}
+	cr_expect_eq(r, 0, "%s: expected 0 (exact zeroing) or -EINVAL (nothing changed), got %d "
+			   "(%s); on %s",
+		     what, r, strerror(-r), rs_where());
+	if (r == 0)
+		t_assert_zeroed_within(p, want, 2 * MiB, off, len, what);
+	T_EQ(impl->size(s), before.size, what);
+	impl->close(s);
+}
+
+RS_CLAUSE_TEST(zero, unaligned_write_zeroes_is_exact_or_refused, "ZERO-ALIGN-1")
+{
+	require_fn(write_zeroes);
+	assert_exact_or_refused("write_zeroes", 0);
+}
+
+RS_CLAUSE_TEST(zero, unaligned_discard_is_exact_or_refused, "ZERO-ALIGN-1")
+{
+	require_fn(discard);
+	assert_exact_or_refused("discard", 1);
+}
+
+RS_CLAUSE_TEST(zero, unaligned_allocated_zeroes_are_exact_or_refused, "ZERO-ALIGN-1")
+{
+	require_fn(write_allocated_zeroes);
+	assert_exact_or_refused("write_allocated_zeroes", 2);
 }

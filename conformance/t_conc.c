@@ -4,6 +4,8 @@
 #include "suite.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 enum { THREADS = 4, BLOCKS = 64 };
@@ -40,7 +42,7 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 	struct worker w[THREADS];
 	pthread_t t[THREADS];
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){s, I, block, i, 0, t_alloc(0, block)};
+		w[i] = (struct worker){s, impl, block, i, 0, t_alloc(0, block)};
 		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
 	}
 	for (int i = 0; i < THREADS; i++) {
@@ -50,7 +52,7 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 	}
 	uint64_t end = (uint64_t)BLOCKS * THREADS * block;
 	if (!rs_conf()->is_dev)
-		T_EQ(I->size(s), end, "size after concurrent writes");
+		T_EQ(impl->size(s), end, "size after concurrent writes");
 	char *got = t_alloc(0, block), *want = t_alloc(0, block);
 	for (int id = 0; id < THREADS; id++)
 		for (int i = 0; i < BLOCKS; i++) {
@@ -59,7 +61,7 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 			f_read(p, got, block, off);
 			t_assert_same(got, want, block, off, "a block written by a thread");
 		}
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
@@ -69,7 +71,7 @@ RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
 	const char *p = t_file("img");
 	f_make(p, 0, 0, NULL);
 	const char *secs = getenv("REFSTOR_CONF_STRESS_SECONDS");
-	struct rs_stress st = {.impl = I,
+	struct rs_stress st = {.impl = impl,
 			       .path = p,
 			       .direct = rs_conf()->direct,
 			       .seconds = secs ? (unsigned)atoi(secs) : 2,
@@ -78,4 +80,98 @@ RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
 	int r = rs_stress_run(&st);
 	cr_assert_eq(r, 0, "%s; on %s", st.failure, rs_where());
 	cr_assert_gt(st.ops, 8, "the workers barely ran (%lu ops); on %s", st.ops, rs_where());
+}
+
+/* CONC-3: a writer thread keeps writing blocks below and inside the range a
+ * WRITE_DATA resize is filling with zeroes.  Each write happens before or
+ * after the resize as a whole: none may be lost under the resize's zeroes. */
+enum { CONC3_ROUNDS = 12, CONC3_GROW = 2 << 20 };
+
+struct conc3_writer {
+	refstor *s;
+	const struct rs_impl *impl;
+	size_t block;
+	uint64_t limit;      /* blocks [0, limit / block) may be written */
+	uint32_t *last;      /* per block: the seed last written there (0: never) */
+	atomic_bool resized; /* the resize returned */
+	uint32_t seed;
+	int failed;
+	char *buf;
+};
+
+static void *conc3_write(void *arg)
+{
+	struct conc3_writer *w = arg;
+	uint64_t blocks = w->limit / w->block;
+	uint32_t x = w->seed | 1;
+	/* Until the resize is done, and a few more after it. */
+	for (int after = 0; after < 16 && !w->failed;) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		uint64_t i = x % blocks;
+		uint32_t seed = ++w->seed;
+		t_pattern(w->buf, w->block, seed);
+		if (w->impl->write(w->s, w->buf, w->block, i * w->block))
+			w->failed = 1;
+		else
+			w->last[i] = seed;
+		if (atomic_load(&w->resized))
+			after++;
+	}
+	return NULL;
+}
+
+RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
+{
+	require_fs();
+	require_fn(resize);
+	require_fn(write);
+	const char *p = t_file("img");
+	f_make(p, 0, 0, NULL);
+	refstor *s = t_open(p, true);
+	size_t block = rs_conf()->direct ? t_unit(s) : 4096;
+	uint64_t final = (uint64_t)CONC3_ROUNDS * CONC3_GROW;
+	uint32_t *last = t_alloc(0, (size_t)(final / block) * sizeof(uint32_t));
+	char *want = t_alloc(0, block), *got = t_alloc(0, block);
+	for (int round = 1; round <= CONC3_ROUNDS; round++) {
+		uint64_t to = (uint64_t)round * CONC3_GROW;
+		struct conc3_writer w = {.s = s,
+					 .impl = impl,
+					 .block = block,
+					 .limit = to,
+					 .last = last,
+					 .seed = (uint32_t)round << 20,
+					 .buf = t_alloc(0, block)};
+		atomic_init(&w.resized, false);
+		pthread_t t;
+		cr_assert_eq(pthread_create(&t, NULL, conc3_write, &w), 0);
+		int r = impl->resize(s, to, REFSTOR_PREALLOC_WRITE_DATA);
+		atomic_store(&w.resized, true);
+		pthread_join(t, NULL);
+		cr_assert_eq(r, 0, "resize to %llu (WRITE_DATA) with a writer running: %d (%s) "
+				   "\"%s\"; on %s",
+			     (unsigned long long)to, r, strerror(-r), t_msg(), rs_where());
+		cr_assert_eq(w.failed, 0, "a write racing a WRITE_DATA resize failed: \"%s\"; on %s",
+			     t_msg(), rs_where());
+		T_EQ(impl->size(s), to, "size after a WRITE_DATA resize racing writes");
+		T_EQ(f_size(p), to, "length after a WRITE_DATA resize racing writes");
+		for (uint64_t i = 0; i < to / block; i++) {
+			if (!last[i])
+				continue;
+			t_pattern(want, block, last[i]);
+			f_read(p, got, block, i * block);
+			if (memcmp(got, want, block)) {
+				cr_expect(0,
+					  "round %d: the write of block %llu (offset %llu, %s the old "
+					  "end %llu) was lost: the resize's zeroes overwrote it; on %s",
+					  round, (unsigned long long)i,
+					  (unsigned long long)(i * block),
+					  i * block >= to - CONC3_GROW ? "past" : "before",
+					  (unsigned long long)(to - CONC3_GROW), rs_where());
+				break;
+			}
+		}
+	}
+	impl->close(s);
 }

@@ -20,7 +20,7 @@ RS_CLAUSE_TEST(read, returns_what_the_file_holds, "READ-DATA-1")
 	t_assert_same(b, want, MiB, 0, "whole read");
 	T_OK(t_read(s, b, 7 * u, 13 * u));
 	t_assert_same(b, want + 13 * u, 7 * u, 13 * u, "read at an offset");
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(read, wholly_past_eof_is_zeroes, "READ-EOF-1")
@@ -28,7 +28,7 @@ RS_CLAUSE_TEST(read, wholly_past_eof_is_zeroes, "READ-EOF-1")
 	const char *p = t_target(MiB, 41, NULL);
 	refstor *s = t_open(p, false);
 	size_t u = t_unit(s);
-	uint64_t size = I->size(s);
+	uint64_t size = impl->size(s);
 	char *b = t_alloc(0, 8 * u);
 	memset(b, 0xff, 8 * u);
 	T_OK(t_read(s, b, 8 * u, size));
@@ -36,7 +36,7 @@ RS_CLAUSE_TEST(read, wholly_past_eof_is_zeroes, "READ-EOF-1")
 	memset(b, 0xff, 8 * u);
 	T_OK(t_read(s, b, 8 * u, size + 1000 * u));
 	t_assert_zero(b, 8 * u, size + 1000 * u, "read far past the end");
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(read, across_eof_in_every_iovec, "READ-EOF-2")
@@ -46,7 +46,7 @@ RS_CLAUSE_TEST(read, across_eof_in_every_iovec, "READ-EOF-2")
 	f_make(p, 0, 0, NULL);
 	probe = t_open(p, false);
 	size_t u = t_unit(probe);
-	I->close(probe);
+	impl->close(probe);
 	/* File of 10 units; read 3 iovecs of 3 units from unit 5, so EOF falls
 	 * inside the second iovec; then move EOF into each iovec in turn. */
 	for (int eof_in = 0; eof_in < 3; eof_in++) {
@@ -61,7 +61,7 @@ RS_CLAUSE_TEST(read, across_eof_in_every_iovec, "READ-EOF-2")
 			memset(b[i], 0xff, 3 * u);
 			v[i] = (struct iovec){b[i], 3 * u};
 		}
-		T_OK(I->readv(s, v, 3, 5 * u));
+		T_OK(impl->readv(s, v, 3, 5 * u));
 		for (int i = 0; i < 3; i++) {
 			uint64_t start = (5 + 3 * (uint64_t)i) * u;
 			size_t have = start >= len ? 0 : len - start < 3 * u ? len - start : 3 * u;
@@ -70,7 +70,7 @@ RS_CLAUSE_TEST(read, across_eof_in_every_iovec, "READ-EOF-2")
 			t_assert_same(b[i], want + start, have, start, what);
 			t_assert_zero(b[i] + have, 3 * u - have, start + have, what);
 		}
-		I->close(s);
+		impl->close(s);
 	}
 }
 
@@ -81,7 +81,7 @@ RS_CLAUSE_TEST(read, direct_across_an_unaligned_eof, "READ-EOF-3")
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, false);
 	size_t req = t_req(s) > 512 ? t_req(s) : 512;
-	I->close(s);
+	impl->close(s);
 	size_t len = 2 * req + 100;
 	char *want = t_alloc(0, len);
 	f_make(p, len, 45, want);
@@ -95,7 +95,7 @@ RS_CLAUSE_TEST(read, direct_across_an_unaligned_eof, "READ-EOF-3")
 	T_OK(t_read(s, b, 2 * req, 2 * req));
 	t_assert_same(b, want + 2 * req, 100, 2 * req, "last partial block");
 	t_assert_zero(b + 100, 2 * req - 100, len, "after EOF, read starting in the last block");
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(read, more_than_iov_max_iovecs, "READ-IOV-1")
@@ -111,15 +111,15 @@ RS_CLAUSE_TEST(read, more_than_iov_max_iovecs, "READ-IOV-1")
 	for (int i = 0; i < n; i++)
 		v[i] = (struct iovec){src + (size_t)i * piece, piece};
 	uint64_t off = rs_conf()->direct ? piece : 100;
-	T_OK(I->writev(s, v, n, off));
+	T_OK(impl->writev(s, v, n, off));
 	char *check = t_alloc(0, total);
 	f_read(p, check, total, off);
 	t_assert_same(check, src, total, off, "file after a writev of >IOV_MAX iovecs");
 	for (int i = 0; i < n; i++)
 		v[i] = (struct iovec){dst + (size_t)i * piece, piece};
-	T_OK(I->readv(s, v, n, off));
+	T_OK(impl->readv(s, v, n, off));
 	t_assert_same(dst, src, total, off, "readv of >IOV_MAX iovecs");
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(read, empty_vectors_and_lengths, "READ-IOV-2")
@@ -127,21 +127,21 @@ RS_CLAUSE_TEST(read, empty_vectors_and_lengths, "READ-IOV-2")
 	char *want = t_alloc(0, 8192);
 	const char *p = t_target(8192, 48, want);
 	refstor *s = t_open(p, true);
-	uint64_t size = I->size(s);
+	uint64_t size = impl->size(s);
 	size_t u = t_unit(s);
 	char *b = t_alloc(0, 2 * u);
 	struct iovec v[4] = {{NULL, 0}, {b, u}, {b, 0}, {b + u, u}};
-	T_OK(I->readv(s, v, 4, 0));
+	T_OK(impl->readv(s, v, 4, 0));
 	t_assert_same(b, want, 2 * u, 0, "readv with empty iovecs");
-	T_OK(I->readv(s, v, 0, 0));
-	T_OK(I->writev(s, v, 0, 0));
+	T_OK(impl->readv(s, v, 0, 0));
+	T_OK(impl->writev(s, v, 0, 0));
 	T_OK(t_write(s, b, 0, size + 100 * u));
 	T_OK(t_read(s, b, 0, size + 100 * u));
-	T_EQ(I->size(s), size, "size after zero-length writes");
+	T_EQ(impl->size(s), size, "size after zero-length writes");
 	T_EQ(f_size(p), size, "length after zero-length writes");
-	T_OK(I->writev(s, v, 4, 0));
+	T_OK(impl->writev(s, v, 4, 0));
 	/* Zero-length iovecs may have NULL buffers, also past the end. */
 	struct iovec past[3] = {{b, u}, {NULL, 0}, {NULL, 0}};
-	T_OK(I->readv(s, past, 3, size));
-	I->close(s);
+	T_OK(impl->readv(s, past, 3, size));
+	impl->close(s);
 }

@@ -4,6 +4,9 @@
 
 RS_CLAUSE_TEST(sync, succeed_on_writable_and_read_only, "SYNC-1")
 {
+	require_fn(flush);
+	require_fn(sync);
+	require_fn(invalidate_cache);
 	const char *p = t_target(4096, 90, NULL);
 	for (int w = 1; w >= 0; w--) {
 		refstor *s = t_open(p, w);
@@ -11,12 +14,9 @@ RS_CLAUSE_TEST(sync, succeed_on_writable_and_read_only, "SYNC-1")
 			char *b = t_alloc(0, t_unit(s));
 			T_OK(t_write(s, b, t_unit(s), 0));
 		}
-		if (I->flush)
-			T_OK(I->flush(s));
-		if (I->sync)
-			T_OK(I->sync(s));
-		if (I->invalidate_cache)
-			T_OK(I->invalidate_cache(s));
-		I->close(s);
+		T_OK(impl->flush(s));
+		T_OK(impl->sync(s));
+		T_OK(impl->invalidate_cache(s));
+		impl->close(s);
 	}
 }

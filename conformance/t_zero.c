@@ -13,23 +13,24 @@ RS_CLAUSE_TEST(zero, middle_write_zeroes, "ZERO-MID-1")
 	require_fn(write_zeroes);
 	char *want = t_alloc(0, 4 * MiB);
 	const char *p = t_target(4 * MiB, 60, want);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
+	size_t u = t_zunit(s);
 	uint64_t off = MiB + 3 * u, len = MiB + 5 * u;
-	int r = I->write_zeroes(s, off, len);
+	t_sentinel();
+	int r = impl->write_zeroes(s, off, len);
 	if (!backend_can_punch()) {
-		T_ERR(r, ENOTSUP);
-		I->close(s);
+		T_ERR_R(r, ENOTSUP);
+		impl->close(s);
 		t_assert_unchanged(p, &before, "file after an unsupported write_zeroes");
 		return;
 	}
 	T_OK(r);
 	t_assert_zeroed_within(p, want, 4 * MiB, off, len, "write_zeroes inside the file");
-	T_EQ(I->size(s), before.size, "size after write_zeroes inside");
+	T_EQ(impl->size(s), before.size, "size after write_zeroes inside");
 	T_EQ(f_size(p), before.size, "length after write_zeroes inside");
-	I->close(s);
+	impl->close(s);
 }
 
 static void assert_deallocates(bool discard)
@@ -38,26 +39,26 @@ static void assert_deallocates(bool discard)
 	const char *p = t_target(4 * MiB, 61, NULL);
 	refstor *s = t_open(p, true);
 	uint64_t before = f_blocks(p);
-	int r = discard ? I->discard(s, MiB, 2 * MiB) : I->write_zeroes(s, MiB, 2 * MiB);
+	int r = discard ? impl->discard(s, MiB, 2 * MiB) : impl->write_zeroes(s, MiB, 2 * MiB);
 	T_OK(r);
-	if (I->sync)
-		T_OK(I->sync(s));
+	T_OK(impl->sync(s));
 	uint64_t after = f_blocks(p);
-	cr_assert_lt(after, before,
+	cr_expect_lt(after, before,
 		     "%s: st_blocks expected to fall, %llu before, %llu after; on %s",
 		     discard ? "discard" : "write_zeroes", (unsigned long long)before,
 		     (unsigned long long)after, rs_where());
 	uint64_t hole = f_next_hole(p, MiB);
-	cr_assert_lt(hole, 3 * MiB,
+	cr_expect_lt(hole, 3 * MiB,
 		     "%s: SEEK_HOLE from 1 MiB found %llu, no hole in the range; on %s",
 		     discard ? "discard" : "write_zeroes", (unsigned long long)hole, rs_where());
-	I->close(s);
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(zero, write_zeroes_deallocates, "ZERO-MID-2")
 {
 	require_fs();
 	require_fn(write_zeroes);
+	require_fn(sync);
 	assert_deallocates(false);
 }
 
@@ -65,6 +66,7 @@ RS_CLAUSE_TEST(zero, discard_deallocates, "ZERO-MID-2")
 {
 	require_fs();
 	require_fn(discard);
+	require_fn(sync);
 	assert_deallocates(true);
 }
 
@@ -73,54 +75,59 @@ RS_CLAUSE_TEST(zero, middle_discard, "ZERO-DISCARD-1")
 	require_fn(discard);
 	char *want = t_alloc(0, 2 * MiB);
 	const char *p = t_target(2 * MiB, 62, want);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
-	T_OK(I->discard(s, 4 * u, 9 * u));
+	size_t u = t_zunit(s);
+	T_OK(impl->discard(s, 4 * u, 9 * u));
 	if (backend_can_punch()) {
 		t_assert_zeroed_within(p, want, 2 * MiB, 4 * u, 9 * u, "discard inside the file");
 	} else {
-		I->close(s);
+		impl->close(s);
 		t_assert_unchanged(p, &before,
 				   "file after a discard where holes cannot be punched");
 		return;
 	}
-	T_EQ(I->size(s), before.size, "size after a discard inside");
-	I->close(s);
+	T_EQ(impl->size(s), before.size, "size after a discard inside");
+	impl->close(s);
 }
 
 static void assert_tail_truncation(bool discard, bool exact_end)
 {
-	char *want = t_alloc(0, MiB);
 	const char *p = t_file("img");
-	f_make(p, MiB, 63, want);
-	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
+	f_make(p, 0, 0, NULL);
+	refstor *s = t_open(p, false);
+	size_t u = t_zunit(s);
+	impl->close(s);
+	/* 400 units of data; zero from unit 100 to the end or beyond. */
+	size_t size = 400 * u;
+	char *want = t_alloc(0, size);
+	f_make(p, size, 63, want);
+	s = t_open(p, true);
 	uint64_t off = 100 * u;
-	uint64_t len = exact_end ? MiB - off : 2 * MiB;
-	T_OK(discard ? I->discard(s, off, len) : I->write_zeroes(s, off, len));
+	uint64_t len = exact_end ? size - off : 2 * size;
+	T_OK(discard ? impl->discard(s, off, len) : impl->write_zeroes(s, off, len));
 	/* ZERO-TRUNC-1 */
 	T_EQ(f_size(p), off, "length after a zeroing that reaches the end");
 	/* ZERO-TRUNC-2 */
-	T_EQ(I->size(s), MiB, "the handle's size after discard-by-truncate");
-	char *got = t_alloc(0, MiB);
-	memset(got, 0xff, MiB);
-	T_OK(t_read(s, got, MiB, 0));
+	T_EQ(impl->size(s), size, "the handle's size after discard-by-truncate");
+	char *got = t_alloc(0, size);
+	memset(got, 0xff, size);
+	T_OK(t_read(s, got, size, 0));
 	t_assert_same(got, want, off, 0, "bytes before the truncation point");
-	t_assert_zero(got + off, MiB - off, off, "between the new end and the size");
+	t_assert_zero(got + off, size - off, off, "between the new end and the size");
 	char *w = t_alloc(0, u);
 	t_pattern(w, u, 64);
 	T_OK(t_write(s, w, u, 300 * u));
-	memset(got, 0xff, MiB);
+	memset(got, 0xff, size);
 	T_OK(t_read(s, got, 301 * u, 0));
 	t_assert_zero(got + off, 200 * u, off, "gap before a write after truncation");
 	t_assert_same(got + 300 * u, w, u, 300 * u, "a write after truncation");
-	I->close(s);
+	impl->close(s);
 	/* ZERO-TRUNC-3 */
 	s = t_open(p, false);
-	T_EQ(I->size(s), 301 * u, "size after reopening");
-	I->close(s);
+	T_EQ(impl->size(s), 301 * u, "size after reopening");
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(zero, tail_write_zeroes_truncates, "ZERO-TRUNC-1 ZERO-TRUNC-2 ZERO-TRUNC-3")
@@ -151,52 +158,53 @@ RS_CLAUSE_TEST(zero, truncation_then_reopen_reports_the_length, "ZERO-TRUNC-3")
 	const char *p = t_file("img");
 	f_make(p, MiB, 65, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
-	T_OK(I->write_zeroes(s, 7 * u, MiB));
-	I->close(s);
+	size_t u = t_zunit(s);
+	if (7 * u >= MiB)
+		cr_skip_test("zeroing unit %zu too large for a 1 MiB file", u);
+	T_OK(impl->write_zeroes(s, 7 * u, MiB));
+	impl->close(s);
 	s = t_open(p, false);
-	T_EQ(I->size(s), 7 * u, "size after reopening a truncated file");
-	I->close(s);
+	T_EQ(impl->size(s), 7 * u, "size after reopening a truncated file");
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST(zero, at_or_past_the_size_changes_nothing, "ZERO-PAST-1")
 {
+	require_fn(write_zeroes);
+	require_fn(discard);
 	const char *p = t_target(MiB, 66, NULL);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
-	uint64_t size = I->size(s);
-	size_t u = t_unit(s);
-	if (I->write_zeroes) {
-		T_OK(I->write_zeroes(s, size, 4 * u));
-		T_OK(I->write_zeroes(s, size + 100 * u, 4 * u));
-		T_OK(I->write_zeroes(s, 0, 0));
-	}
-	if (I->discard) {
-		T_OK(I->discard(s, size, 4 * u));
-		T_OK(I->discard(s, 3 * u, 0));
-	}
-	T_EQ(I->size(s), size, "size after zeroing past the end");
-	I->close(s);
+	uint64_t size = impl->size(s);
+	size_t u = t_zunit(s);
+	T_OK(impl->write_zeroes(s, size, 4 * u));
+	T_OK(impl->write_zeroes(s, size + 100 * u, 4 * u));
+	T_OK(impl->write_zeroes(s, 0, 0));
+	T_OK(impl->write_zeroes(s, 3 * u, 0));
+	T_OK(impl->discard(s, size, 4 * u));
+	T_OK(impl->discard(s, 3 * u, 0));
+	T_EQ(impl->size(s), size, "size after zeroing past the end");
+	impl->close(s);
 	t_assert_unchanged(p, &before, "file after zeroing past its end");
 }
 
 RS_CLAUSE_TEST(zero, unsupported_punch, "ZERO-UNSUP-1")
 {
 	require_fs();
+	require_fn(write_zeroes);
+	require_fn(discard);
 	if (backend_can_punch())
 		cr_skip_test("%s can punch holes", rs_conf()->backend);
 	const char *p = t_file("img");
 	f_make(p, MiB, 67, NULL);
+	refstor *s = t_open(p, true);
 	struct f_snap before;
 	f_snap(p, &before);
-	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
-	if (I->write_zeroes)
-		T_ERR(I->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
-	if (I->discard)
-		T_OK(I->discard(s, 2 * u, 5 * u));
-	I->close(s);
+	size_t u = t_zunit(s);
+	T_ERR(impl->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
+	T_OK(impl->discard(s, 2 * u, 5 * u));
+	impl->close(s);
 	t_assert_unchanged(p, &before, "file after unsupported zeroing");
 }
 
@@ -204,23 +212,23 @@ RS_CLAUSE_TEST(zero, unsupported_is_remembered, "ZERO-UNSUP-2")
 {
 	require_fs();
 	require_fn(write_zeroes);
+	require_fn(discard);
 	if (backend_can_punch())
 		cr_skip_test("%s can punch holes", rs_conf()->backend);
 	const char *p = t_file("img");
 	f_make(p, MiB, 68, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
+	size_t u = t_zunit(s);
 	cr_assert_eq(rs_fault_watch(p), 0);
 	rs_fault_count_reset();
-	T_ERR(I->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
+	T_ERR(impl->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
 	if (!rs_fault_count(RS_CALL_FALLOCATE))
 		cr_skip_test("%s made no libc fallocate call: the interposer cannot observe it",
 			     rs_conf()->impl);
 	rs_fault_count_reset();
-	T_ERR(I->write_zeroes(s, 20 * u, 5 * u), ENOTSUP);
-	if (I->discard)
-		T_OK(I->discard(s, 40 * u, 5 * u));
+	T_ERR(impl->write_zeroes(s, 20 * u, 5 * u), ENOTSUP);
+	T_OK(impl->discard(s, 40 * u, 5 * u));
 	T_EQ(rs_fault_count(RS_CALL_FALLOCATE), 0,
 	     "fallocate calls after the first -ENOTSUP (must be remembered)");
-	I->close(s);
+	impl->close(s);
 }

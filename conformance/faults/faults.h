@@ -5,7 +5,7 @@
  * against any implementation that goes through libc.
  *
  * librefstor-faults.so defines pread/preadv/pwrite/pwritev (and their 64 and
- * v2 variants), fallocate, fsync, fdatasync and ftruncate.  Linked into the
+ * v2 variants), write/writev, fallocate, fsync, fdatasync and ftruncate.  Linked into the
  * suite (or LD_PRELOADed into any program) it comes before libc, so an
  * implementation dlopen'ed later calls these.  Calls on the watched file are
  * counted; a call on an armed fault's file can be made to fail or fall
@@ -26,7 +26,7 @@ extern "C" {
 
 enum rs_call {
 	RS_CALL_READ,      /* pread, pread64, preadv, preadv64, preadv2, preadv64v2 */
-	RS_CALL_WRITE,     /* pwrite, pwrite64, pwritev, pwritev64, pwritev2, pwritev64v2 */
+	RS_CALL_WRITE,     /* write, writev, pwrite, pwrite64, pwritev, pwritev64, pwritev2, ... */
 	RS_CALL_FALLOCATE, /* fallocate, fallocate64 */
 	RS_CALL_FSYNC,     /* fsync */
 	RS_CALL_FDATASYNC, /* fdatasync */
@@ -44,12 +44,15 @@ struct rs_fault {
 };
 
 /* Arm a fault for calls on path (see above).  Up to 8 faults at once; returns
- * 0 or -1 (path cannot be stat'ed, table full). */
+ * the fault's slot (>= 0, for rs_fault_hits) or -1 (path cannot be stat'ed,
+ * table full). */
 int rs_fault_arm(const char *path, const struct rs_fault *f);
+/* How many calls the fault in slot was applied to since it was armed. */
+unsigned long rs_fault_hits(int slot);
 /* Disarm every fault. */
 void rs_fault_clear(void);
-/* Calls of a kind on the watched file (every fd until one is watched), since
- * the last rs_fault_count_reset(). */
+/* Calls of a kind on the watched file (every regular file and block device
+ * until one is watched), since the last rs_fault_count_reset(). */
 unsigned long rs_fault_count(enum rs_call call);
 /* Count calls on path from now on: 0, or -1 if it cannot be stat'ed. */
 int rs_fault_watch(const char *path);

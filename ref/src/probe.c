@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -187,11 +188,23 @@ static char *rs_parent_dir(const refstor *s)
 	return strdup(path);
 }
 
+/* Can this process write RS_PROBE_MAX bytes to a file?  Under a lower
+ * RLIMIT_FSIZE the write would raise SIGXFSZ, whose default action kills the
+ * caller (docs/spec.md OPEN-PROBE-1): then the probe is not tried at all. */
+static bool rs_may_write_probe(void)
+{
+	struct rlimit lim;
+	return getrlimit(RLIMIT_FSIZE, &lim) || lim.rlim_cur == RLIM_INFINITY ||
+	       lim.rlim_cur >= RS_PROBE_MAX;
+}
+
 /* Probe a hidden O_TMPFILE next to the file, filled with real data so that
  * the kernel checks alignment (it does not over holes or unwritten extents). */
 static bool rs_probe_tmpfile(const refstor *s, size_t *req, size_t *mem)
 {
 #if defined(O_TMPFILE)
+	if (!rs_may_write_probe())
+		return false;
 	char *dir = rs_parent_dir(s);
 	if (!dir)
 		return false;

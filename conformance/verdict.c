@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verdict.c - the one verdict of a run.
+ *
+ * A check that did not run is never a pass: every test of a MUST clause must
+ * have passed on at least one backend and mode, and failed on none.  A test
+ * that never passed, because the implementation lacks a function it needs,
+ * because it applied to no backend that came up, or because a backend could
+ * not be brought up at all, makes the run INCOMPLETE, with the reason.
+ */
+#include "verdict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *rs_verdict_name(enum rs_verdict_code code)
+{
+	switch (code) {
+	case RS_CONFORMANT:
+		return "CONFORMANT";
+	case RS_NOT_CONFORMANT:
+		return "NOT CONFORMANT";
+	default:
+		return "INCOMPLETE";
+	}
+}
+
+static bool rs_is(const struct rs_result *r, const char *status)
+{
+	return !strcmp(r->status, status);
+}
+
+/* Does the result concern a MUST clause of the spec?  Unknown clause IDs
+ * count as MUST: a failure must not vanish because of a typo. */
+static bool rs_concerns_must(const struct rs_spec *spec, const char *clauses)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", clauses);
+	for (char *save, *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+		const struct rs_clause *c = rs_spec_find(spec, id);
+		if (!c || !strcmp(c->level, "MUST"))
+			return true;
+	}
+	return false;
+}
+
+static void rs_why(struct rs_verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void rs_why(struct rs_verdict *v, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < v->nwhy; i++)
+		if (!strcmp(v->why[i], line))
+			return;
+	v->why = realloc(v->why, (v->nwhy + 1) * sizeof(*v->why));
+	v->why[v->nwhy++] = strdup(line);
+}
+
+/* "not implemented: refstor_x (...)" -> "refstor_x" */
+static void rs_nimp_function(const char *msg, char *out, size_t len)
+{
+	const char *p = strstr(msg, "refstor_");
+	size_t n = p ? strcspn(p, " (,;") : 0;
+	if (!n) {
+		p = msg;
+		n = strlen(msg);
+	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t n,
+		   struct rs_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (size_t i = 0; i < spec->n; i++) {
+		const struct rs_clause *c = &spec->clauses[i];
+		if (strcmp(c->level, "MUST"))
+			continue;
+		v->must_clauses++;
+		bool failed = false, any = false;
+		for (size_t k = 0; k < n; k++) {
+			if (!rs_clauses_match(r[k].clauses, c->id))
+				continue;
+			any = true;
+			failed |= rs_is(&r[k], "FAIL");
+		}
+		v->must_failed += failed;
+		if (!any)
+			rs_why(v, "%s: no test of it was run (not selected)", c->id);
+	}
+	bool orphan_failed = false;
+	for (size_t k = 0; k < n; k++) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s", r[k].clauses);
+		bool known = false;
+		for (char *s, *id = strtok_r(buf, " ", &s); id; id = strtok_r(NULL, " ", &s))
+			known |= rs_spec_find(spec, id) != NULL;
+		orphan_failed |= !known && rs_is(&r[k], "FAIL");
+	}
+
+	/* Backends that never came up. */
+	for (size_t k = 0; k < n; k++)
+		if (rs_is(&r[k], "NORUN"))
+			rs_why(v, "backend %s (%s) did not run: %s", r[k].backend, r[k].mode,
+			       r[k].message);
+	/* Tests of MUST clauses that never passed anywhere. */
+	for (size_t k = 0; k < n; k++) {
+		if (!rs_concerns_must(spec, r[k].clauses))
+			continue;
+		bool first = true, passed = false, failed = false;
+		const struct rs_result *nimp = NULL, *skip = NULL;
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(r[j].test, r[k].test))
+				continue;
+			first &= j >= k;
+			passed |= rs_is(&r[j], "PASS");
+			failed |= rs_is(&r[j], "FAIL");
+			if (rs_is(&r[j], "NIMP") && !nimp)
+				nimp = &r[j];
+			if (rs_is(&r[j], "SKIP") && !skip)
+				skip = &r[j];
+		}
+		if (!first || passed || failed)
+			continue;
+		if (nimp) {
+			char fn[128];
+			rs_nimp_function(nimp->message, fn, sizeof(fn));
+			rs_why(v, "%s is not implemented: its tests did not run", fn);
+		} else if (skip) {
+			rs_why(v, "%s [%s] ran nowhere: %s", r[k].test, r[k].clauses,
+			       skip->message);
+		}
+	}
+	if (v->must_failed || orphan_failed)
+		v->code = RS_NOT_CONFORMANT;
+	else if (v->nwhy)
+		v->code = RS_INCOMPLETE;
+	else
+		v->code = RS_CONFORMANT;
+}
+
+void rs_verdict_free(struct rs_verdict *v)
+{
+	for (size_t i = 0; i < v->nwhy; i++)
+		free(v->why[i]);
+	free(v->why);
+	v->why = NULL;
+	v->nwhy = 0;
+}
