@@ -158,10 +158,17 @@ static void print_rerun(const struct rs_conf *c, const struct criterion_test *t)
 		c->direct ? "direct" : "buffered", t->category, t->name);
 }
 
+/* The runner's half of a test's end: remember it reported, and remove its
+ * directory whatever became of its process. */
 static void note_reported(const struct criterion_test *t)
 {
 	if (nreported < MAX_TESTS)
 		reported[nreported++] = t;
+	if (!rs_conf()->is_dev) {
+		char dir[1024];
+		rs_test_dir(t->category, t->name, dir, sizeof(dir));
+		rs_remove_tree(dir);
+	}
 }
 
 /* One line per finished test into REFSTOR_CONF_RESULTS (see report.h). */

@@ -393,7 +393,8 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	/* report.json */
 	fprintf(js, "{\n  \"verdict\": {\"name\": ");
 	rs_json_string(js, rs_verdict_name(verdict.code));
-	fprintf(js, ", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, \"why\": [",
+	fprintf(js,
+		", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, \"why\": [",
 		(int)verdict.code, verdict.must_clauses, verdict.must_failed);
 	for (size_t i = 0; i < verdict.nwhy; i++) {
 		fputs(i ? ", " : "", js);

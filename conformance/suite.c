@@ -17,6 +17,7 @@
 /* Per-test-process state.  Every Criterion test is its own process, so this
  * belongs to exactly one test. */
 enum { T_MAX_ALLOCS = 256, MiB_ = 1 << 20 };
+#define T_FILE_LIMIT (256ull << 20)
 static struct rs_conf t_conf;
 static bool t_conf_loaded;
 const struct rs_impl *impl;
@@ -98,6 +99,12 @@ void t_check_err(const char *expr, int r, const int *want, size_t n, const char 
 void rs_test_init(const struct rs_clause_test *t)
 {
 	const struct rs_conf *c = rs_conf();
+	/* No test needs a file past T_FILE_LIMIT: a broken implementation that
+	 * writes without end (zeroes up to INT64_MAX, say) is stopped here, with
+	 * SIGXFSZ, instead of filling a ramfs with the machine's memory. */
+	struct rlimit lim = {T_FILE_LIMIT, T_FILE_LIMIT};
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0, "setrlimit(RLIMIT_FSIZE): %s",
+		     strerror(errno));
 	if (!impl) {
 		char err[1024];
 		impl = rs_impl_load(c->impl, err, sizeof(err));
@@ -106,8 +113,8 @@ void rs_test_init(const struct rs_clause_test *t)
 	if (!strcmp(c->role, "enospc") && strncmp(t->clauses, "ENOSPC-", 7))
 		cr_skip_test("%s is reserved for the ENOSPC clauses", c->backend);
 	if (!c->is_dev) {
-		snprintf(t_dir, sizeof(t_dir), "%s/rs.%s.%s.%d", c->target, t->suite, t->name,
-			 (int)getpid());
+		rs_test_dir(t->suite, t->name, t_dir, sizeof(t_dir));
+		rs_remove_tree(t_dir); /* an earlier run's, killed before it cleaned up */
 		cr_assert_eq(mkdir(t_dir, 0755), 0, "mkdir %s: %s (is the backend up?)", t_dir,
 			     strerror(errno));
 		if (c->direct) {
@@ -158,10 +165,20 @@ static int t_rm(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
+void rs_test_dir(const char *suite, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/rs.%s.%s", rs_conf()->target, suite, name);
+}
+
+void rs_remove_tree(const char *path)
+{
+	nftw(path, t_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void rs_test_fini(void)
 {
 	if (t_dir[0])
-		nftw(t_dir, t_rm, 16, FTW_DEPTH | FTW_PHYS);
+		rs_remove_tree(t_dir);
 	for (int i = 0; i < t_nallocs; i++)
 		free(t_allocs[i]);
 }
@@ -400,6 +417,27 @@ size_t t_zunit(const refstor *s)
 	return (u + a - 1) / a * a;
 }
 
+static size_t t_unit_of_scratch(bool zeroing)
+{
+	const char *p = t_file("unit-probe");
+	f_make(p, 65536, 7, NULL);
+	refstor *s = t_open(p, true);
+	size_t u = zeroing ? t_zunit(s) : t_unit(s);
+	impl->close(s);
+	unlink(p);
+	return u;
+}
+
+size_t t_unit_here(void)
+{
+	return t_unit_of_scratch(false);
+}
+
+size_t t_zunit_here(void)
+{
+	return t_unit_of_scratch(true);
+}
+
 int t_read(refstor *s, void *buf, size_t len, uint64_t off)
 {
 	struct iovec v = {buf, len};
@@ -580,8 +618,7 @@ void t_assert_zeroed_within(const char *path, const char *want, size_t total, ui
 	t_assert_same(got + off + len, want + off + len, total - off - len, off + len, msg);
 }
 
-void t_assert_opens_with_true_alignments(const char *data, const char *empty,
-					 const char *condition)
+void t_assert_opens_with_true_alignments(const char *data, const char *empty, const char *condition)
 {
 	require_fn(req_align);
 	require_fn(mem_align);
@@ -591,10 +628,11 @@ void t_assert_opens_with_true_alignments(const char *data, const char *empty,
 		impl->close(s);
 		impl->close(t_open(empty, w));
 		if (!rs_conf()->direct) {
-			cr_expect(req == 1 && mem == 1,
-				  "a buffered handle opened %s reports req_align %zu, mem_align %zu "
-				  "(expected 1 and 1); on %s",
-				  condition, req, mem, rs_where());
+			cr_expect(
+			    req == 1 && mem == 1,
+			    "a buffered handle opened %s reports req_align %zu, mem_align %zu "
+			    "(expected 1 and 1); on %s",
+			    condition, req, mem, rs_where());
 			continue;
 		}
 		cr_assert(req && mem && req <= 65536 && mem <= 65536,
@@ -607,10 +645,11 @@ void t_assert_opens_with_true_alignments(const char *data, const char *empty,
 		ssize_t n = sys_pread(fd, b, req, (off_t)req);
 		int err = errno;
 		close(fd);
-		cr_expect_eq(n, (ssize_t)req,
-			     "a direct handle opened %s: a plain O_DIRECT read of req_align %zu "
-			     "bytes at offset %zu into a buffer aligned to mem_align %zu failed: %s; "
-			     "on %s",
-			     condition, req, req, mem, n < 0 ? strerror(err) : "short", rs_where());
+		cr_expect_eq(
+		    n, (ssize_t)req,
+		    "a direct handle opened %s: a plain O_DIRECT read of req_align %zu "
+		    "bytes at offset %zu into a buffer aligned to mem_align %zu failed: %s; "
+		    "on %s",
+		    condition, req, req, mem, n < 0 ? strerror(err) : "short", rs_where());
 	}
 }

@@ -45,18 +45,18 @@ struct rs_clause_test {
 	const char *suite, *name, *clauses;
 	bool once;
 };
-#define RS_CLAUSE_TEST_ONCE_(suite, name, clauses, once)                                      \
-	static const struct rs_clause_test rs_ct_##suite##_##name = {#suite, #name, clauses,  \
-								      once};                  \
-	static const struct rs_clause_test *rs_ctp_##suite##_##name                           \
-	    __attribute__((used, section("rs_clauses"))) = &rs_ct_##suite##_##name;           \
-	static void rs_body_##suite##_##name(void);                                           \
-	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120)       \
-	{                                                                                     \
-		rs_test_init(&rs_ct_##suite##_##name);                                        \
-		rs_body_##suite##_##name();                                                   \
-		rs_test_done(&rs_ct_##suite##_##name);                                        \
-	}                                                                                     \
+#define RS_CLAUSE_TEST_ONCE_(suite, name, clauses, once)                                     \
+	static const struct rs_clause_test rs_ct_##suite##_##name = {#suite, #name, clauses, \
+								     once};                  \
+	static const struct rs_clause_test *rs_ctp_##suite##_##name                          \
+	    __attribute__((used, section("rs_clauses"))) = &rs_ct_##suite##_##name;          \
+	static void rs_body_##suite##_##name(void);                                          \
+	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120)      \
+	{                                                                                    \
+		rs_test_init(&rs_ct_##suite##_##name);                                       \
+		rs_body_##suite##_##name();                                                  \
+		rs_test_done(&rs_ct_##suite##_##name);                                       \
+	}                                                                                    \
 	static void rs_body_##suite##_##name(void)
 #define RS_CLAUSE_TEST(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, false)
 #define RS_CLAUSE_TEST_ONCE(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, true)
@@ -67,6 +67,11 @@ void rs_test_init(const struct rs_clause_test *t);
 /* Run last: the body got to its end (see REFSTOR_CONF_DONE in main.c). */
 void rs_test_done(const struct rs_clause_test *t);
 void rs_test_fini(void);
+/* The directory a test works in on a filesystem backend, and removing it:
+ * the runner removes it after every test, also one whose process died
+ * before its own clean-up (a crash must not fill the backend for the rest). */
+void rs_test_dir(const char *suite, const char *name, char *out, size_t len);
+void rs_remove_tree(const char *path);
 
 /* --- require_*: skip the test, with the reason, when it does not apply. --- */
 void require_fs(void);       /* a filesystem backend (files can be created) */
@@ -116,6 +121,11 @@ size_t t_unit(const refstor *s);
  * rounded up to zero_align, discard_align and, on a device, its logical
  * sector size (the kernel's fallocate granularity there). */
 size_t t_zunit(const refstor *s);
+/* t_unit / t_zunit for a test that makes its files itself, learnt from a
+ * writable handle on a scratch file full of data: the probing of empty files
+ * (ALIGN-SAFE-2's business) must not decide another clause's geometry. */
+size_t t_unit_here(void);
+size_t t_zunit_here(void);
 size_t t_req(const refstor *s);
 size_t t_mem(const refstor *s);
 int t_read(refstor *s, void *buf, size_t len, uint64_t off);
@@ -168,29 +178,28 @@ void t_sentinel(void);
 void t_check_err(const char *expr, int r, const int *want, size_t n, const char *names);
 /* expr must fail with one of the listed errnos (positive values) and leave a
  * fresh message. */
-#define T_ERR_IN(expr, ...)                                                                   \
-	do {                                                                                  \
-		const int t_want_[] = {__VA_ARGS__};                                     \
-		t_sentinel();                                                                 \
-		int t_r_ = (expr);                                                            \
-		t_check_err(#expr, t_r_, t_want_, sizeof(t_want_) / sizeof(t_want_[0]),        \
-			    #__VA_ARGS__);                                                    \
+#define T_ERR_IN(expr, ...)                                                             \
+	do {                                                                            \
+		const int t_want_[] = {__VA_ARGS__};                                    \
+		t_sentinel();                                                           \
+		int t_r_ = (expr);                                                      \
+		t_check_err(#expr, t_r_, t_want_, sizeof(t_want_) / sizeof(t_want_[0]), \
+			    #__VA_ARGS__);                                              \
 	} while (0)
 #define T_ERR(expr, e) T_ERR_IN(expr, e)
 #define T_ERR2(expr, e, e2) T_ERR_IN(expr, e, e2)
 /* expr must fail with any negative errno and a fresh message. */
-#define T_FAILS(expr)                                                                         \
-	do {                                                                                  \
-		t_sentinel();                                                                 \
-		int t_r_ = (expr);                                                            \
-		t_check_err(#expr, t_r_, NULL, 0, "any errno");                               \
+#define T_FAILS(expr)                                           \
+	do {                                                    \
+		t_sentinel();                                   \
+		int t_r_ = (expr);                              \
+		t_check_err(#expr, t_r_, NULL, 0, "any errno"); \
 	} while (0)
 /* For a result already in r, of a call made after t_sentinel(). */
-#define T_ERR_R(r, ...)                                                                       \
-	do {                                                                                  \
-		const int t_want_[] = {__VA_ARGS__};                                     \
-		t_check_err(#r, (r), t_want_, sizeof(t_want_) / sizeof(t_want_[0]),            \
-			    #__VA_ARGS__);                                                    \
+#define T_ERR_R(r, ...)                                                                            \
+	do {                                                                                       \
+		const int t_want_[] = {__VA_ARGS__};                                               \
+		t_check_err(#r, (r), t_want_, sizeof(t_want_) / sizeof(t_want_[0]), #__VA_ARGS__); \
 	} while (0)
 
 #define T_EQ(got, want, what)                                                                      \

@@ -102,11 +102,13 @@ RS_CLAUSE_TEST(align, plain_direct_io_at_the_reported_alignment, "ALIGN-SAFE-1")
 		cr_expect_eq(w, (ssize_t)req,
 			     "%s: a plain O_DIRECT write of req_align %zu bytes at offset %zu from "
 			     "a buffer aligned to mem_align %zu: %s; on %s",
-			     kind_name[k], req, req, mem, w < 0 ? strerror(we) : "short", rs_where());
+			     kind_name[k], req, req, mem, w < 0 ? strerror(we) : "short",
+			     rs_where());
 		cr_expect_eq(r, (ssize_t)req,
 			     "%s: a plain O_DIRECT read of req_align %zu bytes at offset %zu into "
 			     "a buffer aligned to mem_align %zu: %s; on %s",
-			     kind_name[k], req, req, mem, r < 0 ? strerror(re) : "short", rs_where());
+			     kind_name[k], req, req, mem, r < 0 ? strerror(re) : "short",
+			     rs_where());
 	}
 }
 

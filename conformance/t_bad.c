@@ -164,9 +164,10 @@ RS_CLAUSE_TEST_ONCE(bad, bad_vectors, "BAD-NULL-1")
 	struct iovec nullbuf = {NULL, 512};
 	T_ERR(impl->writev(s, &nullbuf, 1, 0), EINVAL);
 	T_ERR(impl->readv(s, &nullbuf, 1, 0), EINVAL);
+	/* Lengths that add up past SSIZE_MAX: refused, whichever errno. */
 	struct iovec huge[2] = {{b, SSIZE_MAX}, {b, SSIZE_MAX}};
-	T_ERR(impl->writev(s, huge, 2, 0), EINVAL);
-	T_ERR(impl->readv(s, huge, 2, 0), EINVAL);
+	T_FAILS(impl->writev(s, huge, 2, 0));
+	T_FAILS(impl->readv(s, huge, 2, 0));
 	impl->close(s);
 	t_assert_unchanged(p, &before, "file after refused vectors");
 }
@@ -222,7 +223,8 @@ static void assert_exact_or_refused(const char *name, int which)
 	snprintf(what, sizeof(what), "%s(offset %llu, length %llu), unaligned", name,
 		 (unsigned long long)off, (unsigned long long)len);
 	bool can = which == 2 ? backend_can_zero_range() : backend_can_punch();
-	if (r == -EINVAL || (r == -ENOTSUP && which != 1 && !can) || (r == 0 && which == 1 && !can)) {
+	if (r == -EINVAL || (r == -ENOTSUP && which != 1 && !can) ||
+	    (r == 0 && which == 1 && !can)) {
 		if (r < 0)
 			T_ERR_R(r, EINVAL, ENOTSUP);
 		impl->close(s);
@@ -230,8 +232,9 @@ static void assert_exact_or_refused(const char *name, int which)
 		t_assert_unchanged(p, &before, what);
 		return;
 	}
-	cr_expect_eq(r, 0, "%s: expected 0 (exact zeroing) or -EINVAL (nothing changed), got %d "
-			   "(%s); on %s",
+	cr_expect_eq(r, 0,
+		     "%s: expected 0 (exact zeroing) or -EINVAL (nothing changed), got %d "
+		     "(%s); on %s",
 		     what, r, strerror(-r), rs_where());
 	if (r == 0)
 		t_assert_zeroed_within(p, want, 2 * MiB, off, len, what);

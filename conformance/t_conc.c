@@ -128,9 +128,9 @@ RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
 	require_fn(resize);
 	require_fn(write);
 	const char *p = t_file("img");
+	size_t block = rs_conf()->direct ? t_unit_here() : 4096;
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t block = rs_conf()->direct ? t_unit(s) : 4096;
 	uint64_t final = (uint64_t)CONC3_ROUNDS * CONC3_GROW;
 	uint32_t *last = t_alloc(0, (size_t)(final / block) * sizeof(uint32_t));
 	char *want = t_alloc(0, block), *got = t_alloc(0, block);
@@ -149,11 +149,13 @@ RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
 		int r = impl->resize(s, to, REFSTOR_PREALLOC_WRITE_DATA);
 		atomic_store(&w.resized, true);
 		pthread_join(t, NULL);
-		cr_assert_eq(r, 0, "resize to %llu (WRITE_DATA) with a writer running: %d (%s) "
-				   "\"%s\"; on %s",
+		cr_assert_eq(r, 0,
+			     "resize to %llu (WRITE_DATA) with a writer running: %d (%s) "
+			     "\"%s\"; on %s",
 			     (unsigned long long)to, r, strerror(-r), t_msg(), rs_where());
-		cr_assert_eq(w.failed, 0, "a write racing a WRITE_DATA resize failed: \"%s\"; on %s",
-			     t_msg(), rs_where());
+		cr_assert_eq(w.failed, 0,
+			     "a write racing a WRITE_DATA resize failed: \"%s\"; on %s", t_msg(),
+			     rs_where());
 		T_EQ(impl->size(s), to, "size after a WRITE_DATA resize racing writes");
 		T_EQ(f_size(p), to, "length after a WRITE_DATA resize racing writes");
 		for (uint64_t i = 0; i < to / block; i++) {
@@ -162,13 +164,13 @@ RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
 			t_pattern(want, block, last[i]);
 			f_read(p, got, block, i * block);
 			if (memcmp(got, want, block)) {
-				cr_expect(0,
-					  "round %d: the write of block %llu (offset %llu, %s the old "
-					  "end %llu) was lost: the resize's zeroes overwrote it; on %s",
-					  round, (unsigned long long)i,
-					  (unsigned long long)(i * block),
-					  i * block >= to - CONC3_GROW ? "past" : "before",
-					  (unsigned long long)(to - CONC3_GROW), rs_where());
+				cr_expect(
+				    0,
+				    "round %d: the write of block %llu (offset %llu, %s the old "
+				    "end %llu) was lost: the resize's zeroes overwrote it; on %s",
+				    round, (unsigned long long)i, (unsigned long long)(i * block),
+				    i * block >= to - CONC3_GROW ? "past" : "before",
+				    (unsigned long long)(to - CONC3_GROW), rs_where());
 				break;
 			}
 		}

@@ -30,9 +30,9 @@ RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1 ENOSPC-2")
 	require_small();
 	require_fn(resize);
 	const char *p = t_file("img");
+	size_t u = t_unit_here();
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
 	char *first = t_alloc(0, 16 * u);
 	t_pattern(first, 16 * u, 100);
 	T_OK(t_write(s, first, 16 * u, 0));
@@ -57,9 +57,9 @@ RS_CLAUSE_TEST(enospc, discard_frees_space_for_the_handle, "ENOSPC-2")
 	require_small();
 	require_fn(discard);
 	const char *p = t_file("img");
+	size_t u = t_unit_here();
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
 	size_t big = t_more_than_free(p, u);
 	char *b = t_alloc(0, big);
 	t_pattern(b, big, 101);
@@ -97,7 +97,8 @@ static void grow_until_full(bool rollback)
 				 mode);
 			T_EQ(impl->size(s), len, what);
 			if (len > 4096) {
-				snprintf(what, sizeof(what), "what %s added before running out", mode);
+				snprintf(what, sizeof(what), "what %s added before running out",
+					 mode);
 				uint64_t added = len - 4096 < 4 * MiB ? len - 4096 : 4 * MiB;
 				char *b = t_alloc(0, (size_t)added);
 				f_read(p, b, (size_t)added, 4096);

@@ -119,7 +119,8 @@ RS_CLAUSE_TEST(fault, short_transfers_are_continued, "FAULT-SHORT-1")
 	struct iovec v[3] = {
 	    {src, len[0]}, {src + len[0], len[1]}, {src + len[0] + len[1], len[2]}};
 	rs_fault_clear();
-	int slots[2] = {arm(p, RS_CALL_WRITE, 0, step, 0, -1), arm(p, RS_CALL_READ, 0, step, 0, -1)};
+	int slots[2] = {arm(p, RS_CALL_WRITE, 0, step, 0, -1),
+			arm(p, RS_CALL_READ, 0, step, 0, -1)};
 	T_OK(impl->writev(s, v, 3, 7 * u));
 	struct iovec r[3] = {
 	    {dst, len[0]}, {dst + len[0], len[1]}, {dst + len[0] + len[1], len[2]}};
@@ -159,15 +160,16 @@ RS_CLAUSE_TEST(fault, zero_byte_write_is_an_error, "FAULT-ZERO-1")
 static void partial_then(int err)
 {
 	const char *p = t_file("img");
+	size_t u = t_unit_here();
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
 	char *w = t_alloc(0, 16 * u);
 	t_pattern(w, 16 * u, 135);
 	T_OK(t_write(s, w, 4 * u, 0));
 	rs_fault_clear();
 	/* The first call writes 4 units and stops short; the second fails. */
-	int slots[2] = {arm(p, RS_CALL_WRITE, 0, 4 * u, 0, 1), arm(p, RS_CALL_WRITE, err, 0, 1, -1)};
+	int slots[2] = {arm(p, RS_CALL_WRITE, 0, 4 * u, 0, 1),
+			arm(p, RS_CALL_WRITE, err, 0, 1, -1)};
 	t_sentinel();
 	int r = t_write(s, w, 16 * u, 4 * u);
 	rs_fault_clear();
@@ -203,7 +205,8 @@ RS_CLAUSE_TEST(fault, sync_reports_eio, "FAULT-EIO-2")
 	const char *p = t_target(4096, 136, NULL);
 	refstor *s = t_open(p, true);
 	rs_fault_clear();
-	int slots[2] = {arm(p, RS_CALL_FSYNC, EIO, 0, 0, -1), arm(p, RS_CALL_FDATASYNC, EIO, 0, 0, -1)};
+	int slots[2] = {arm(p, RS_CALL_FSYNC, EIO, 0, 0, -1),
+			arm(p, RS_CALL_FDATASYNC, EIO, 0, 0, -1)};
 	t_sentinel();
 	int r = impl->sync(s);
 	rs_fault_clear();

@@ -42,11 +42,7 @@ RS_CLAUSE_TEST(read, wholly_past_eof_is_zeroes, "READ-EOF-1")
 RS_CLAUSE_TEST(read, across_eof_in_every_iovec, "READ-EOF-2")
 {
 	const char *p = t_file("img");
-	refstor *probe;
-	f_make(p, 0, 0, NULL);
-	probe = t_open(p, false);
-	size_t u = t_unit(probe);
-	impl->close(probe);
+	size_t u = t_unit_here();
 	/* File of 10 units; read 3 iovecs of 3 units from unit 5, so EOF falls
 	 * inside the second iovec; then move EOF into each iovec in turn. */
 	for (int eof_in = 0; eof_in < 3; eof_in++) {
@@ -78,14 +74,11 @@ RS_CLAUSE_TEST(read, direct_across_an_unaligned_eof, "READ-EOF-3")
 {
 	require_direct();
 	const char *p = t_file("img");
-	f_make(p, 0, 0, NULL);
-	refstor *s = t_open(p, false);
-	size_t req = t_req(s) > 512 ? t_req(s) : 512;
-	impl->close(s);
+	size_t req = t_unit_here();
 	size_t len = 2 * req + 100;
 	char *want = t_alloc(0, len);
 	f_make(p, len, 45, want);
-	s = t_open(p, false);
+	refstor *s = t_open(p, false);
 	char *b = t_alloc(0, 4 * req);
 	memset(b, 0xff, 4 * req);
 	T_OK(t_read(s, b, 4 * req, 0));

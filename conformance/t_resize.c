@@ -43,9 +43,10 @@ RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 		refstor *s = t_open(p, true);
 		size_t u = t_unit(s);
 		uint64_t to = 2 * MiB + 3 * u;
+		t_sentinel();
 		int r = impl->resize(s, to, (enum refstor_prealloc)m);
 		if (m == REFSTOR_PREALLOC_ALLOCATE && !can_allocate) {
-			T_ERR(r, ENOTSUP);
+			T_ERR_R(r, ENOTSUP);
 			T_EQ(impl->size(s), 4096, "size after an unsupported ALLOCATE");
 			T_EQ(f_size(p), 4096, "length after an unsupported ALLOCATE");
 			impl->close(s);
@@ -130,7 +131,7 @@ RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 	impl->close(s);
 }
 
-RS_CLAUSE_TEST(resize, bad_mode_and_size, "RESIZE-BAD-1")
+RS_CLAUSE_TEST_ONCE(resize, bad_mode_and_size, "RESIZE-BAD-1")
 {
 	require_fn(resize);
 	const char *p = t_target(MiB, 83, NULL);

@@ -29,9 +29,9 @@ RS_CLAUSE_TEST(write, bytes_land_and_nothing_else_changes, "WRITE-DATA-1")
 RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 {
 	const char *p = t_file("img");
+	size_t u = t_unit_here();
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
 	char *w = t_alloc(0, 4 * u);
 	t_pattern(w, 4 * u, 52);
 	T_OK(t_write(s, w, 4 * u, 10 * u));
@@ -51,9 +51,9 @@ RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 RS_CLAUSE_TEST(write, partial_writes_continue_or_fail, "WRITE-PARTIAL-1")
 {
 	const char *p = t_file("img");
+	size_t u = t_unit_here();
 	f_make(p, 0, 0, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = t_unit(s);
 	/* The kernel writes up to RLIMIT_FSIZE and stops short; the next call
 	 * fails with EFBIG (SIGXFSZ ignored). */
 	uint64_t limit = 64 * (uint64_t)u;

@@ -36,7 +36,7 @@ struct rs_armed {
 	atomic_bool on;
 	struct rs_fault f;
 	struct rs_match m;
-	atomic_int seen;     /* matching calls so far */
+	atomic_int seen;      /* matching calls so far */
 	atomic_ulong applied; /* calls the fault was applied to */
 };
 
@@ -102,8 +102,7 @@ void rs_fault_clear(void)
 
 unsigned long rs_fault_hits(int slot)
 {
-	return slot >= 0 && slot < RS_MAX_FAULTS ? atomic_load(&rs_state.faults[slot].applied)
-						 : 0;
+	return slot >= 0 && slot < RS_MAX_FAULTS ? atomic_load(&rs_state.faults[slot].applied) : 0;
 }
 
 unsigned long rs_fault_count(enum rs_call call)

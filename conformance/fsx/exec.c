@@ -179,7 +179,25 @@ static int expect(struct fsx_run *r, int got, int want, const char *what)
 	if (got < 0 && !msg(r)[0])
 		return fail(r, "%s failed with %d but left no refstor_last_error() message", what,
 			    got);
+	if (got < 0 && strstr(msg(r), r->token))
+		return fail(
+		    r,
+		    "%s failed with %d but left no message of its own: refstor_last_error() "
+		    "still says \"%s\" from an earlier call",
+		    what, got, msg(r));
 	return 0;
+}
+
+/* A known message before the op (see fsx_run.token). */
+static void sentinel(struct fsx_run *r)
+{
+	char path[128];
+	snprintf(r->token, sizeof(r->token), "fsx-sentinel-%d-%lu", (int)getpid(), ++r->sentinels);
+	snprintf(path, sizeof(path), "/nonexistent/%s", r->token);
+	struct refstor_open_opts o = {.path = path};
+	refstor *s = NULL;
+	if (!I->open(&o, &s) && s)
+		I->close(s);
 }
 
 /* Zero the model's bytes of [off, end) (clipped to what it tracks). */
@@ -502,6 +520,7 @@ static int do_recreate(struct fsx_run *r, const struct fsx_op *op)
 int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 {
 	r->why[0] = '\0';
+	sentinel(r);
 	if (op->kind != OP_REOPEN && op->kind != OP_RECREATE)
 		arm(r, op);
 	int ret = 0;

@@ -97,6 +97,10 @@ struct fsx_run {
 	size_t buflen;
 	bool count_unknown; /* the impl's fallocate calls are not observable */
 	bool writes_seen;   /* the interposer sees the impl's writes (so its syncs too) */
+	/* The sentinel message's token: left by a failed open before every op, so
+	 * an op that fails without a message of its own is caught (ERR-RET-1). */
+	char token[64];
+	unsigned long sentinels;
 	/* The first mismatch, for the report. */
 	char why[2048];
 };
