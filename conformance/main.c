@@ -9,6 +9,8 @@
  *       --once: also run the backend-independent tests (one run per mode)
  *   refstor-conformance --list [--spec FILE]
  *   refstor-conformance --check-impl [--impl SO]   (does it load and bind?)
+ *   refstor-conformance --about-impl [--impl SO]   (JSON: version, missing functions,
+ *                                                   a self-test mutant's must_fail)
  *   refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...
  *   refstor-conformance --skip-run REASON --backend NAME --mode M --results FILE
  *       (a run that cannot happen: every test is recorded NORUN, with why)
@@ -22,6 +24,7 @@
 
 #include <criterion/hooks.h>
 #include <criterion/internal/ordered-set.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +277,55 @@ static size_t record_silent(struct criterion_test_set *set)
 	return silent;
 }
 
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* --about-impl: what the implementation is, as JSON on one line: its path,
+ * version, the ABI functions it lacks and, for the self-test's own
+ * implementations (selftest/mutant.h), what it must fail. */
+static void about_impl(const struct rs_impl *impl, const char *missing)
+{
+	const char *must_fail = dlsym(impl->dl, "refstor_mutant_must_fail");
+	const char *what = dlsym(impl->dl, "refstor_mutant_what");
+	printf("{\"impl\": ");
+	json_string(impl->path);
+	printf(", \"version\": ");
+	json_string(impl->version ? impl->version() : NULL);
+	printf(", \"missing\": [");
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", missing);
+	int n = 0;
+	for (char *save, *f = strtok_r(buf, ", ", &save); f; f = strtok_r(NULL, ", ", &save)) {
+		printf("%s", n++ ? ", " : "");
+		json_string(f);
+	}
+	printf("]");
+	if (must_fail) {
+		printf(", \"must_fail\": [");
+		snprintf(buf, sizeof(buf), "%s", must_fail);
+		n = 0;
+		for (char *save, *c = strtok_r(buf, " ", &save); c;
+		     c = strtok_r(NULL, " ", &save)) {
+			printf("%s", n++ ? ", " : "");
+			json_string(c);
+		}
+		printf("], \"what\": ");
+		json_string(what);
+	}
+	printf("}\n");
+}
+
 static const struct rs_clause_test *clause_test(const struct criterion_test *test)
 {
 	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++)
@@ -307,7 +359,7 @@ static size_t select_tests(struct criterion_test_set *set, const char *glob, boo
 int main(int argc, char **argv)
 {
 	const char *spec = REFSTOR_SPEC_MD, *report_dir = NULL, *clause = NULL, *skip_why = NULL;
-	bool list = false, check_impl = false, once = false;
+	bool list = false, check_impl = false, once = false, about = false;
 	/* Our options come out of argv; the rest goes to Criterion. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -352,6 +404,8 @@ int main(int argc, char **argv)
 			check_impl = true;
 		} else if (!strcmp(a, "--once")) {
 			once = true;
+		} else if (!strcmp(a, "--about-impl")) {
+			about = true;
 		} else if (!strcmp(a, "--usage")) {
 			usage(stdout);
 			return 0;
@@ -392,9 +446,11 @@ int main(int argc, char **argv)
 	if (check_impl)
 		printf("%s: loads; version %s\n", rs_conf()->impl,
 		       impl->version ? impl->version() : "(refstor_version not implemented)");
+	if (about)
+		about_impl(impl, missing);
 	/* The tests load it themselves, each in its own process. */
 	rs_impl_unload(impl);
-	if (check_impl)
+	if (check_impl || about)
 		return 0;
 
 	struct criterion_test_set *tests = criterion_initialize();

@@ -109,12 +109,16 @@ void rs_spec_free(struct rs_spec *spec)
 	spec->n = 0;
 }
 
-bool rs_clauses_match(const char *clauses, const char *glob)
+bool rs_clauses_match(const char *clauses, const char *globs)
 {
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", clauses);
-	for (char *save, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
-		if (!fnmatch(glob, tok, 0))
-			return true;
+	char buf[256], pat[1024];
+	snprintf(pat, sizeof(pat), "%s", globs);
+	for (char *gs, *glob = strtok_r(pat, ",", &gs); glob; glob = strtok_r(NULL, ",", &gs)) {
+		snprintf(buf, sizeof(buf), "%s", clauses);
+		for (char *save, *tok = strtok_r(buf, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save))
+			if (!fnmatch(glob, tok, 0))
+				return true;
+	}
 	return false;
 }

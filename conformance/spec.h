@@ -29,7 +29,8 @@ const struct rs_clause *rs_spec_find(const struct rs_spec *spec, const char *id)
 bool rs_basis_ok(const struct rs_clause *c);
 void rs_spec_free(struct rs_spec *spec);
 
-/* Does the space-separated clause list contain a clause matching glob? */
-bool rs_clauses_match(const char *clauses, const char *glob);
+/* Does the space-separated clause list contain a clause matching one of the
+ * comma-separated globs? */
+bool rs_clauses_match(const char *clauses, const char *globs);
 
 #endif

@@ -1,25 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mutant.h - for the self-test's deliberately wrong implementations.
+ * mutant.h - the self-test's implementations: mutants (one deliberate defect
+ * each, which the suite must catch) and legal variants (differing from the
+ * reference only where docs/spec.md allows, which it must pass).
  *
- * A mutant is the reference with one deviation.  Its build renames the
- * reference's definitions of the functions the mutant replaces to rs_ref_*
- * (objcopy --redefine-sym on the static library), so the mutant can define
- * refstor_* itself and still call the original.  It sees the handle through
- * the reference's internal.h.
+ * Each is written as a port would be: against the public ABI only.  shim.c
+ * loads the reference with dlopen and forwards every refstor_* call to it; a
+ * mutant defines the functions it changes (shim.c's are weak) and calls the
+ * reference through ref().  Nothing here sees the reference's internals.
  */
 #ifndef REFSTOR_MUTANT_H
 #define REFSTOR_MUTANT_H
 
-#include "internal.h"
+#include "impl.h"
 
-int rs_ref_open(const struct refstor_open_opts *o, refstor **out);
-int rs_ref_create(const struct refstor_create_opts *o, refstor **out);
-int rs_ref_from_fd(int fd, refstor **out);
-int rs_ref_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset);
-int rs_ref_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset);
-int rs_ref_write_zeroes(refstor *s, uint64_t offset, uint64_t length);
-int rs_ref_discard(refstor *s, uint64_t offset, uint64_t length);
-int rs_ref_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode);
+#include <stdint.h>
+
+/* What the self-test holds it to: the MUST clauses of which at least one
+ * must FAIL (while the reference passes it on the same backend and mode),
+ * or, for a variant, "" (it must be CONFORMANT).  Exported, so that
+ * `refstor-conformance --about-impl` can report it. */
+#define MUTANT(must_fail, what)                                                                   \
+	__attribute__((visibility("default"))) const char refstor_mutant_must_fail[] = must_fail; \
+	__attribute__((visibility("default"))) const char refstor_mutant_what[] = what
+#define VARIANT(what) MUTANT("", what)
+
+/* The reference implementation, loaded on first use (aborts if it cannot be:
+ * a self-test without its reference has nothing to say). */
+const struct rs_impl *ref(void);
+
+/* Call the reference: REF(writev(s, iov, n, off)).  Use it, not ref()
+ * directly, so that refstor_last_error() shows the reference's message. */
+void mutant_via_ref(void);
+#define REF(call) (mutant_via_ref(), ref()->call)
+
+/* A fresh descriptor on the handle's file, opened by its name with flags;
+ * -1 for a handle without a name.  The caller closes it. */
+int mutant_fd(const refstor *s, int flags);
+
+/* Four words of the mutant's own state per handle, zero when first asked
+ * for; forgotten when the handle is closed through shim.c's refstor_close. */
+uint64_t *mutant_state(const refstor *s);
+void mutant_forget(const refstor *s);
+
+/* Set the thread's refstor_last_error() message (the reference's message
+ * buffer is the reference's: a mutant that fails on its own says so here). */
+int mutant_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

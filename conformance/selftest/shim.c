@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/* shim.c - see mutant.h.  Test machinery: process-wide state on purpose. */
+#include "mutant.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W __attribute__((weak))
+
+static struct rs_impl *the_ref;
+static pthread_once_t ref_once = PTHREAD_ONCE_INIT;
+
+static void load_ref(void)
+{
+	char err[1024];
+	the_ref = rs_impl_load(REFSTOR_REF_SO, err, sizeof(err));
+	if (!the_ref) {
+		fprintf(stderr, "mutant: cannot load the reference: %s\n", err);
+		abort();
+	}
+}
+
+const struct rs_impl *ref(void)
+{
+	pthread_once(&ref_once, load_ref);
+	return the_ref;
+}
+
+int mutant_fd(const refstor *s, int flags)
+{
+	const char *name = ref()->filename(s);
+	return name ? open(name, flags | O_CLOEXEC) : -1;
+}
+
+/* A mutant's own messages, and whether the last failure was the mutant's. */
+static _Thread_local char own_msg[1024];
+static _Thread_local bool own_last;
+
+int mutant_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(own_msg, sizeof(own_msg), fmt, ap);
+	va_end(ap);
+	own_last = true;
+	return -err;
+}
+
+enum { SLOTS = 256 };
+static struct {
+	const refstor *s;
+	uint64_t words[4];
+} slots[SLOTS];
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+
+uint64_t *mutant_state(const refstor *s)
+{
+	uint64_t *w = NULL;
+	pthread_mutex_lock(&slots_lock);
+	for (int i = 0; i < SLOTS && !w; i++)
+		if (slots[i].s == s)
+			w = slots[i].words;
+	for (int i = 0; i < SLOTS && !w; i++)
+		if (!slots[i].s) {
+			slots[i].s = s;
+			memset(slots[i].words, 0, sizeof(slots[i].words));
+			w = slots[i].words;
+		}
+	pthread_mutex_unlock(&slots_lock);
+	if (!w)
+		abort(); /* more than SLOTS handles open at once: not a test this makes */
+	return w;
+}
+
+void mutant_forget(const refstor *s)
+{
+	pthread_mutex_lock(&slots_lock);
+	for (int i = 0; i < SLOTS; i++)
+		if (slots[i].s == s)
+			slots[i].s = NULL;
+	pthread_mutex_unlock(&slots_lock);
+}
+
+void mutant_via_ref(void)
+{
+	own_last = false;
+}
+
+/* Every call through the reference clears "the last failure was ours". */
+#define FWD(call) REF(call)
+
+W int refstor_open(const struct refstor_open_opts *o, refstor **out)
+{
+	return FWD(open(o, out));
+}
+W int refstor_create(const struct refstor_create_opts *o, refstor **out)
+{
+	return FWD(create(o, out));
+}
+W int refstor_from_fd(int fd, refstor **out)
+{
+	return FWD(from_fd(fd, out));
+}
+W void refstor_close(refstor *s)
+{
+	mutant_forget(s);
+	ref()->close(s);
+}
+W size_t refstor_mem_align(const refstor *s)
+{
+	return ref()->mem_align(s);
+}
+W size_t refstor_req_align(const refstor *s)
+{
+	return ref()->req_align(s);
+}
+W size_t refstor_zero_align(const refstor *s)
+{
+	return ref()->zero_align(s);
+}
+W size_t refstor_discard_align(const refstor *s)
+{
+	return ref()->discard_align(s);
+}
+W uint64_t refstor_size(const refstor *s)
+{
+	return ref()->size(s);
+}
+W const char *refstor_filename(const refstor *s)
+{
+	return ref()->filename(s);
+}
+W int refstor_describe(const refstor *s, char *buf, size_t len)
+{
+	return FWD(describe(s, buf, len));
+}
+W int refstor_resolve_relative_path(const refstor *s, const char *rel, char **out)
+{
+	return FWD(resolve_relative_path(s, rel, out));
+}
+W int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	return FWD(readv(s, iov, iovcnt, offset));
+}
+W int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
+{
+	return FWD(writev(s, iov, iovcnt, offset));
+}
+/* read/write go through this object's readv/writev, so that a mutant that
+ * changes those changes these too, as in a port. */
+W int refstor_read(refstor *s, void *buf, size_t len, uint64_t offset)
+{
+	struct iovec v = {buf, len};
+	return refstor_readv(s, &v, 1, offset);
+}
+W int refstor_write(refstor *s, const void *buf, size_t len, uint64_t offset)
+{
+	struct iovec v = {(void *)buf, len};
+	return refstor_writev(s, &v, 1, offset);
+}
+W int refstor_write_zeroes(refstor *s, uint64_t offset, uint64_t length)
+{
+	return FWD(write_zeroes(s, offset, length));
+}
+W int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
+{
+	return FWD(write_allocated_zeroes(s, offset, length));
+}
+W int refstor_discard(refstor *s, uint64_t offset, uint64_t length)
+{
+	return FWD(discard(s, offset, length));
+}
+W int refstor_flush(refstor *s)
+{
+	return FWD(flush(s));
+}
+W int refstor_sync(refstor *s)
+{
+	return FWD(sync(s));
+}
+W int refstor_invalidate_cache(refstor *s)
+{
+	return FWD(invalidate_cache(s));
+}
+W int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
+{
+	return FWD(resize(s, new_size, mode));
+}
+W const char *refstor_last_error(void)
+{
+	return own_last ? own_msg : ref()->last_error();
+}
+W const char *refstor_version(void)
+{
+	return "mutant";
+}
