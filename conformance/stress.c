@@ -177,7 +177,14 @@ int rs_stress_run(struct rs_stress *st)
 	size_t req = impl->req_align ? impl->req_align(sh.s) : 4096;
 	size_t mem = impl->mem_align ? impl->mem_align(sh.s) : 4096;
 	size_t unit = st->direct ? (req > 512 ? req : 512) : 100;
+	/* Zeroing requests aligned as the implementation says they should be:
+	 * an unaligned one may be refused (docs/spec.md ZERO-ALIGN-1). */
+	size_t za = impl->zero_align ? impl->zero_align(sh.s) : 1;
+	if (impl->discard_align && impl->discard_align(sh.s) > za)
+		za = impl->discard_align(sh.s);
 	sh.block = unit * 8;
+	if (za > 1 && za <= 1 << 20)
+		sh.block = (sh.block + za - 1) / za * za;
 	sh.end = (uint64_t)WORKERS * REGION_BLOCKS * sh.block;
 	size_t region = REGION_BLOCKS * sh.block;
 	int ret = 0;
