@@ -50,7 +50,7 @@ RS_CLAUSE_TEST_ONCE(err, message_is_per_thread, "ERR-TLS-1")
 			 t_msg(), rs_where());
 }
 
-RS_CLAUSE_TEST_ONCE(err, enotty_from_a_device_ioctl_is_enotsup, "ERR-NOTSUP-1")
+RS_CLAUSE_TEST_ONCE(err, char_device_without_a_size_is_refused, "ERR-NOTSUP-1")
 {
 	/* /dev/null is a character device: BLKGETSIZE64 fails with ENOTTY. */
 	refstor *s;

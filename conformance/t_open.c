@@ -31,11 +31,22 @@ RS_CLAUSE_TEST_ONCE(open, null_and_empty_paths_are_refused, "OPEN-PATH-1")
 	s = (refstor *)0x1;
 	T_ERR2(impl->open(&o, &s), EINVAL, ENOENT);
 	cr_expect_null(s, "a failed open of \"\" left a handle in *out; on %s", rs_where());
+	o.path = NULL;
+	s = (refstor *)0x1;
+	T_ERR(impl->open(&o, &s), EINVAL);
+	cr_expect(strcasestr(t_msg(), "filename required"),
+		  "open without a path: the message must say \"filename required\", not \"%s\"; "
+		  "on %s",
+		  t_msg(), rs_where());
 	struct refstor_create_opts c = {0};
+	s = (refstor *)0x1;
 	T_ERR(impl->create(&c, &s), EINVAL);
+	cr_expect_null(s, "a failed create left a handle in *out; on %s", rs_where());
 	T_ERR(impl->create(NULL, &s), EINVAL);
 	c.open.path = "";
+	s = (refstor *)0x1;
 	T_ERR2(impl->create(&c, &s), EINVAL, ENOENT);
+	cr_expect_null(s, "a failed create of \"\" left a handle in *out; on %s", rs_where());
 }
 
 RS_CLAUSE_TEST(open, missing_file_and_directory, "OPEN-ERRNO-1")
@@ -48,7 +59,10 @@ RS_CLAUSE_TEST(open, missing_file_and_directory, "OPEN-ERRNO-1")
 	char dir[1024];
 	snprintf(dir, sizeof(dir), "%s", p);
 	*strrchr(dir, '/') = '\0';
-	T_ERR2(t_try_open(dir, false, &s), EISDIR, EINVAL);
+	if (rs_conf()->direct)
+		T_ERR2(t_try_open(dir, false, &s), EISDIR, EINVAL); /* O_DIRECT refused first */
+	else
+		T_ERR(t_try_open(dir, false, &s), EISDIR);
 }
 
 static void open_and_close_all_ways(const char *path)
@@ -314,7 +328,12 @@ RS_CLAUSE_TEST(create, size_in_every_mode, "CREATE-SIZE-1")
 		if (m == REFSTOR_PREALLOC_ALLOCATE && !can_allocate)
 			continue;
 		const char *p = t_file(names[m]);
-		refstor *s = t_create(p, 2 * MiB, (enum refstor_prealloc)m);
+		/* Not asked for writable: a created handle is writable anyway. */
+		struct refstor_create_opts o = {.open = {.path = p, .direct = rs_conf()->direct},
+						.size = 2 * MiB,
+						.prealloc = (enum refstor_prealloc)m};
+		refstor *s = NULL;
+		T_OK(impl->create(&o, &s));
 		T_EQ(impl->size(s), 2 * MiB, names[m]);
 		T_EQ(f_size(p), 2 * MiB, names[m]);
 		char *b = t_alloc(0, MiB);
@@ -424,7 +443,9 @@ RS_CLAUSE_TEST_ONCE(desc, quotes_like_rust_debug, "DESC-1")
 	require_fn(describe);
 	require_fn(from_fd);
 	char d[2048], want[2048];
-	const char *p = t_file("a \"b\"\\c\td");
+	/* Every escape Rust's Debug makes in a path: quote, backslash, tab,
+	 * newline, carriage return, and other control characters as \u{x}. */
+	const char *p = t_file("a \"b\"\\c\td\ne\rf\001g\037h");
 	f_make(p, 0, 11, NULL);
 	refstor *s = t_open(p, false);
 	char esc[1024];
@@ -434,6 +455,12 @@ RS_CLAUSE_TEST_ONCE(desc, quotes_like_rust_debug, "DESC-1")
 			esc[n++] = '\\', esc[n++] = *c;
 		else if (*c == '\t')
 			esc[n++] = '\\', esc[n++] = 't';
+		else if (*c == '\n')
+			esc[n++] = '\\', esc[n++] = 'n';
+		else if (*c == '\r')
+			esc[n++] = '\\', esc[n++] = 'r';
+		else if ((unsigned char)*c < 0x20)
+			n += (size_t)sprintf(esc + n, "\\u{%x}", (unsigned)*c);
 		else
 			esc[n++] = *c;
 	}
@@ -454,6 +481,15 @@ RS_CLAUSE_TEST_ONCE(desc, small_buffer_is_erange, "DESC-2")
 	require_fn(describe);
 	const char *p = t_target(4096, 12, NULL);
 	refstor *s = t_open(p, false);
+	/* Exactly the description and its NUL fit; one byte less does not. */
+	char full[2048];
+	T_OK(impl->describe(s, full, sizeof(full)));
+	size_t need = strlen(full) + 1;
+	char *fit = t_alloc(1, need);
+	T_OK(impl->describe(s, fit, need));
+	cr_expect_str_eq(fit, full, "describe into exactly %zu bytes: got %s; on %s", need, fit,
+			 rs_where());
+	T_ERR(impl->describe(s, fit, need - 1), ERANGE);
 	char d[8];
 	memset(d, 'x', sizeof(d));
 	T_ERR(impl->describe(s, d, sizeof(d)), ERANGE);
