@@ -78,6 +78,14 @@ static int list_clauses(const char *spec_path)
 		printf("\n");
 	}
 	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++) {
+		/* A failure is charged to every clause its test names: one each. */
+		if (strchr((*t)->clauses, ' ')) {
+			printf(
+			    "%s/%s names several clauses (%s): a failure would be charged to all "
+			    "of them\n",
+			    (*t)->suite, (*t)->name, (*t)->clauses);
+			problems++;
+		}
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", (*t)->clauses);
 		for (char *save, *id = strtok_r(buf, " ", &save); id;

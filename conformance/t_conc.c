@@ -4,11 +4,12 @@
 #include "suite.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-enum { THREADS = 4, BLOCKS = 64 };
+enum { THREADS = 4, BLOCKS = 256 };
 
 struct worker {
 	refstor *s;
@@ -17,11 +18,14 @@ struct worker {
 	int id;
 	int failed;
 	char *buf;
+	pthread_barrier_t *start;
 };
 
 static void *work(void *arg)
 {
 	struct worker *w = arg;
+	/* All threads start together, so their calls really overlap. */
+	pthread_barrier_wait(w->start);
 	for (int i = 0; i < BLOCKS && !w->failed; i++) {
 		uint64_t off = ((uint64_t)i * THREADS + (uint64_t)w->id) * w->block;
 		t_pattern(w->buf, w->block, (unsigned)(w->id * 1000 + i));
@@ -41,8 +45,10 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 	size_t block = t_unit(s) * 8;
 	struct worker w[THREADS];
 	pthread_t t[THREADS];
+	pthread_barrier_t start;
+	pthread_barrier_init(&start, NULL, THREADS);
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){s, impl, block, i, 0, t_alloc(0, block)};
+		w[i] = (struct worker){s, impl, block, i, 0, t_alloc(0, block), &start};
 		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
 	}
 	for (int i = 0; i < THREADS; i++) {
@@ -95,6 +101,7 @@ struct conc3_writer {
 	uint32_t *last;      /* per block: the seed last written there (0: never) */
 	atomic_bool resized; /* the resize returned */
 	uint32_t seed;
+	atomic_int written; /* writes done: the resize starts after the first */
 	int failed;
 	char *buf;
 };
@@ -103,19 +110,23 @@ static void *conc3_write(void *arg)
 {
 	struct conc3_writer *w = arg;
 	uint64_t blocks = w->limit / w->block;
+	uint64_t grown = (w->limit - CONC3_GROW) / w->block; /* first block of the new range */
 	uint32_t x = w->seed | 1;
-	/* Until the resize is done, and a few more after it. */
+	/* Until the resize is done, and a few more after it; three writes in
+	 * four go into the range being filled, where a lost write hides. */
 	for (int after = 0; after < 16 && !w->failed;) {
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		uint64_t i = x % blocks;
+		uint64_t i =
+		    x % 4 && blocks > grown ? grown + x / 4 % (blocks - grown) : x % blocks;
 		uint32_t seed = ++w->seed;
 		t_pattern(w->buf, w->block, seed);
 		if (w->impl->write(w->s, w->buf, w->block, i * w->block))
 			w->failed = 1;
 		else
 			w->last[i] = seed;
+		atomic_fetch_add(&w->written, 1);
 		if (atomic_load(&w->resized))
 			after++;
 	}
@@ -144,8 +155,11 @@ RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
 					 .seed = (uint32_t)round << 20,
 					 .buf = t_alloc(0, block)};
 		atomic_init(&w.resized, false);
+		atomic_init(&w.written, 0);
 		pthread_t t;
 		cr_assert_eq(pthread_create(&t, NULL, conc3_write, &w), 0);
+		while (!atomic_load(&w.written) && !w.failed)
+			sched_yield(); /* the writer is writing before the resize starts */
 		int r = impl->resize(s, to, REFSTOR_PREALLOC_WRITE_DATA);
 		atomic_store(&w.resized, true);
 		pthread_join(t, NULL);
