@@ -281,7 +281,7 @@ static int do_write(struct fsx_run *r, const struct fsx_op *op)
 		return -1;
 	uint64_t end = op->off + op->len;
 	memcpy(m->data + op->off, r->buf2, op->len);
-	if (!r->c->is_dev) {
+	if (!r->c->is_dev && op->len) { /* a zero-length write changes nothing */
 		if (end > m->phys)
 			m->phys = end;
 		if (end > m->size)

@@ -134,13 +134,20 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 				op->iov[i] = (uint32_t)(g == 1 ? 1 + below(rng, piece) : g);
 				op->len += op->iov[i];
 			}
+		} else if (chance(rng, 2)) {
+			/* Zero-length: succeeds and changes nothing, past the end too
+			 * (READ-IOV-2). */
+			op->niov = 1;
+			op->iov = calloc(1, sizeof(*op->iov));
+			op->len = 0;
 		} else {
 			op->len = pick_len(r, rng, g);
 			split(op, rng, op->len, g, 1 + (int)below(rng, 8));
 		}
-		op->off = pick_off(r, rng, op->len, g);
+		op->off = op->len || chance(rng, 50) ? pick_off(r, rng, op->len, g)
+						     : align_down(below(rng, c->max_size + 1), g);
 		op->seed = (uint32_t)fsx_rand(rng);
-		if (c->faults) {
+		if (c->faults && op->len) { /* a zero-length transfer makes no call to break */
 			unsigned d = (unsigned)below(rng, 100);
 			if (d < 8) {
 				/* Short transfers of a few bytes up to a few KiB; direct
@@ -161,9 +168,12 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 	case OP_ALLOC:
 		op->len = pick_len(r, rng, g);
 		op->off = pick_off(r, rng, op->len, g);
-		/* Ranges that reach past the end truncate (not for allocation). */
+		/* Ranges that reach past the end truncate (not for allocation);
+		 * zero-length ones change nothing, inside the file too (ZERO-PAST-1). */
 		if (k != OP_ALLOC && chance(rng, 30))
 			op->len = chance(rng, 50) ? align_down(UINT64_MAX / 4, g) : c->max_size;
+		else if (k != OP_ALLOC && chance(rng, 3))
+			op->len = 0;
 		if (c->faults && chance(rng, 5))
 			op->fault = F_EINTR;
 		break;
@@ -190,6 +200,8 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 	case OP_SYNC:
 		if (c->faults && chance(rng, 10))
 			op->fault = F_EIOSYNC;
+		else if (c->faults && chance(rng, 10))
+			op->fault = F_EINTR;
 		break;
 	case OP_REOPEN:
 		op->mode = CAP_NATIVE;
