@@ -19,10 +19,16 @@ RS_CLAUSE_TEST(align, buffered_is_byte_aligned, "ALIGN-BUF-1")
 	require_fn(req_align);
 	require_fn(mem_align);
 	const char *p = t_target(4096, 30, NULL);
-	refstor *s = t_open(p, false);
-	T_EQ(impl->req_align(s), 1, "req_align of a buffered handle");
-	T_EQ(impl->mem_align(s), 1, "mem_align of a buffered handle");
-	impl->close(s);
+	for (int w = 0; w < 2; w++) {
+		refstor *s = t_open(p, w);
+		T_EQ(impl->req_align(s), 1,
+		     w ? "req_align of a read-write buffered handle"
+		       : "req_align of a read-only buffered handle");
+		T_EQ(impl->mem_align(s), 1,
+		     w ? "mem_align of a read-write buffered handle"
+		       : "mem_align of a read-only buffered handle");
+		impl->close(s);
+	}
 }
 
 /* A buffer aligned to exactly align: aligned to it, not to twice it. */

@@ -110,6 +110,7 @@ RS_CLAUSE_TEST(dev, past_the_end, "DEV-END-1")
 	t_pattern(tail, u, 22);
 	f_write(dev, tail, u, size - u);
 	T_FAILS(impl->write_allocated_zeroes(s, size - u, 2 * u));
+	T_FAILS(impl->write_allocated_zeroes(s, size, u)); /* wholly past the end */
 	f_read(dev, now, u, size - u);
 	t_assert_same(now, tail, u, size - u,
 		      "the device's last bytes after write_allocated_zeroes past its end");
