@@ -83,8 +83,9 @@ void t_check_err(const char *expr, int r, const int *want, size_t n, const char 
 	bool ok = n == 0 && r < 0;
 	for (size_t i = 0; i < n && !ok; i++)
 		ok = r == -want[i];
-	cr_expect(ok, "%s: expected %s%s, got %d (%s); on %s", expr, n ? "-" : "a negative errno",
-		  n ? names : "", r, r < 0 ? strerror(-r) : "success", rs_where());
+	cr_expect(ok, "%s: expected %s%s%s, got %d (%s); on %s", expr,
+		  n ? (n > 1 ? "one of -(" : "-") : "a negative errno", n ? names : "",
+		  n > 1 ? ")" : "", r, r < 0 ? strerror(-r) : "success", rs_where());
 	if (r >= 0)
 		return;
 	const char *m = t_msg();

@@ -178,16 +178,17 @@ void t_sentinel(void);
 void t_check_err(const char *expr, int r, const int *want, size_t n, const char *names);
 /* expr must fail with one of the listed errnos (positive values) and leave a
  * fresh message. */
-#define T_ERR_IN(expr, ...)                                                             \
-	do {                                                                            \
-		const int t_want_[] = {__VA_ARGS__};                                    \
-		t_sentinel();                                                           \
-		int t_r_ = (expr);                                                      \
-		t_check_err(#expr, t_r_, t_want_, sizeof(t_want_) / sizeof(t_want_[0]), \
-			    #__VA_ARGS__);                                              \
+#define T_ERR_IN(expr, ...) T_ERR_NAMED(expr, #__VA_ARGS__, __VA_ARGS__)
+#define T_ERR(expr, e) T_ERR_NAMED(expr, #e, e)
+#define T_ERR2(expr, e, e2) T_ERR_NAMED(expr, #e ", " #e2, e, e2)
+/* names: the accepted errnos as written (stringified before expansion). */
+#define T_ERR_NAMED(expr, names, ...)                                                           \
+	do {                                                                                    \
+		const int t_want_[] = {__VA_ARGS__};                                            \
+		t_sentinel();                                                                   \
+		int t_r_ = (expr);                                                              \
+		t_check_err(#expr, t_r_, t_want_, sizeof(t_want_) / sizeof(t_want_[0]), names); \
 	} while (0)
-#define T_ERR(expr, e) T_ERR_IN(expr, e)
-#define T_ERR2(expr, e, e2) T_ERR_IN(expr, e, e2)
 /* expr must fail with any negative errno and a fresh message. */
 #define T_FAILS(expr)                                           \
 	do {                                                    \
