@@ -38,6 +38,12 @@ void mutant_via_ref(void);
  * -1 for a handle without a name.  The caller closes it. */
 int mutant_fd(const refstor *s, int flags);
 
+/* How the handle was opened, as recorded by shim.c's refstor_open and
+ * refstor_create (a mutant that defines its own open records nothing):
+ * MUTANT_KNOWN when recorded, with MUTANT_DIRECT and MUTANT_WRITABLE. */
+enum { MUTANT_KNOWN = 1, MUTANT_DIRECT = 2, MUTANT_WRITABLE = 4 };
+unsigned mutant_mode(const refstor *s);
+
 /* Four words of the mutant's own state per handle, zero when first asked
  * for; forgotten when the handle is closed through shim.c's refstor_close. */
 uint64_t *mutant_state(const refstor *s);

@@ -52,29 +52,48 @@ int mutant_fail(int err, const char *fmt, ...)
 }
 
 enum { SLOTS = 256 };
-static struct {
+struct slot {
 	const refstor *s;
+	unsigned mode; /* MUTANT_* */
 	uint64_t words[4];
-} slots[SLOTS];
+};
+static struct slot slots[SLOTS];
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
 
-uint64_t *mutant_state(const refstor *s)
+static struct slot *slot_of(const refstor *s)
 {
-	uint64_t *w = NULL;
+	struct slot *w = NULL;
 	pthread_mutex_lock(&slots_lock);
 	for (int i = 0; i < SLOTS && !w; i++)
 		if (slots[i].s == s)
-			w = slots[i].words;
+			w = &slots[i];
 	for (int i = 0; i < SLOTS && !w; i++)
 		if (!slots[i].s) {
-			slots[i].s = s;
-			memset(slots[i].words, 0, sizeof(slots[i].words));
-			w = slots[i].words;
+			slots[i] = (struct slot){.s = s};
+			w = &slots[i];
 		}
 	pthread_mutex_unlock(&slots_lock);
 	if (!w)
 		abort(); /* more than SLOTS handles open at once: not a test this makes */
 	return w;
+}
+
+uint64_t *mutant_state(const refstor *s)
+{
+	return slot_of(s)->words;
+}
+
+unsigned mutant_mode(const refstor *s)
+{
+	return s ? slot_of(s)->mode : 0;
+}
+
+static int record(int r, refstor **out, bool direct, bool writable)
+{
+	if (!r && out && *out)
+		slot_of(*out)->mode =
+		    MUTANT_KNOWN | (direct ? MUTANT_DIRECT : 0) | (writable ? MUTANT_WRITABLE : 0);
+	return r;
 }
 
 void mutant_forget(const refstor *s)
@@ -96,11 +115,13 @@ void mutant_via_ref(void)
 
 W int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
-	return FWD(open(o, out));
+	int r = FWD(open(o, out));
+	return o ? record(r, out, o->direct, o->writable) : r;
 }
 W int refstor_create(const struct refstor_create_opts *o, refstor **out)
 {
-	return FWD(create(o, out));
+	int r = FWD(create(o, out));
+	return o ? record(r, out, o->open.direct, true) : r;
 }
 W int refstor_from_fd(int fd, refstor **out)
 {

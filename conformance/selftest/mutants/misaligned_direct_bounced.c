@@ -13,34 +13,15 @@
 
 MUTANT("BAD-ALIGN-1", "misaligned direct requests succeed through the page cache");
 
-/* state[0]: KNOWN | DIRECT | WRITABLE from open; state[1]: the highest end
+/* state[1]: the highest end
  * written this way since the last resize. */
-enum { KNOWN = 1, DIRECT = 2, WRITABLE = 4 };
-
-int refstor_open(const struct refstor_open_opts *o, refstor **out)
-{
-	int r = REF(open(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] =
-		    KNOWN | (o->direct ? DIRECT : 0) | (o->writable ? WRITABLE : 0);
-	return r;
-}
-
-int refstor_create(const struct refstor_create_opts *o, refstor **out)
-{
-	int r = REF(create(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | WRITABLE | (o->open.direct ? DIRECT : 0);
-	return r;
-}
-
 /* The total length of a valid request that a direct handle would refuse
  * for its alignment alone; 0 for anything else. */
 static size_t misaligned(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset,
 			 uint64_t need)
 {
 	if (!s || !iov || iovcnt <= 0 || iovcnt > IOV_MAX || offset > INT64_MAX ||
-	    (mutant_state(s)[0] & need) != need)
+	    (mutant_mode(s) & need) != need)
 		return 0;
 	size_t req = REF(req_align(s)), mem = REF(mem_align(s)), total = 0;
 	bool off = !req || !mem || offset % req;
@@ -103,7 +84,7 @@ static int64_t bounce(refstor *s, bool write, const struct iovec *iov, int iovcn
 
 int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
-	if (!misaligned(s, iov, iovcnt, offset, KNOWN | DIRECT))
+	if (!misaligned(s, iov, iovcnt, offset, MUTANT_KNOWN | MUTANT_DIRECT))
 		return REF(readv(s, iov, iovcnt, offset));
 	int64_t r = bounce(s, false, iov, iovcnt, offset);
 	return r < 0 ? mutant_fail((int)-r, "readv at offset %llu: %s", (unsigned long long)offset,
@@ -113,7 +94,8 @@ int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offs
 
 int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
-	size_t total = misaligned(s, iov, iovcnt, offset, KNOWN | DIRECT | WRITABLE);
+	size_t total =
+	    misaligned(s, iov, iovcnt, offset, MUTANT_KNOWN | MUTANT_DIRECT | MUTANT_WRITABLE);
 	if (!total)
 		return REF(writev(s, iov, iovcnt, offset));
 	int64_t r = bounce(s, true, iov, iovcnt, offset);

@@ -11,32 +11,13 @@
 
 MUTANT("FAULT-SHORT-1", "a short read zero-fills the rest of the vector");
 
-/* state[0]: DIRECT when the handle was opened with O_DIRECT. */
-enum { KNOWN = 1, DIRECT = 2 };
-
-int refstor_open(const struct refstor_open_opts *o, refstor **out)
-{
-	int r = REF(open(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | (o->direct ? DIRECT : 0);
-	return r;
-}
-
-int refstor_create(const struct refstor_create_opts *o, refstor **out)
-{
-	int r = REF(create(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | (o->open.direct ? DIRECT : 0);
-	return r;
-}
-
 /* A request the reference would take as it is: anything else goes to it. */
 static size_t plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	if (!s || !iov || iovcnt <= 0 || iovcnt > IOV_MAX || offset > INT64_MAX ||
-	    !(mutant_state(s)[0] & KNOWN))
+	    !(mutant_mode(s) & MUTANT_KNOWN))
 		return 0;
-	bool direct = mutant_state(s)[0] & DIRECT;
+	bool direct = mutant_mode(s) & MUTANT_DIRECT;
 	size_t req = REF(req_align(s)), mem = REF(mem_align(s)), total = 0;
 	if (!req || !mem || (direct && offset % req))
 		return 0;
@@ -53,7 +34,8 @@ static size_t plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t of
 int refstor_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	size_t total = plain(s, iov, iovcnt, offset);
-	int fd = total ? mutant_fd(s, O_RDONLY | (mutant_state(s)[0] & DIRECT ? O_DIRECT : 0)) : -1;
+	int fd =
+	    total ? mutant_fd(s, O_RDONLY | (mutant_mode(s) & MUTANT_DIRECT ? O_DIRECT : 0)) : -1;
 	if (fd < 0)
 		return REF(readv(s, iov, iovcnt, offset));
 	ssize_t n;

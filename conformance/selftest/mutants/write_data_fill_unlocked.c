@@ -12,35 +12,15 @@
 
 MUTANT("CONC-3", "WRITE_DATA fills without the lock: racing writes are lost");
 
-/* state[0]: KNOWN | DIRECT | WRITABLE from open. */
-enum { KNOWN = 1, DIRECT = 2, WRITABLE = 4 };
-
-int refstor_open(const struct refstor_open_opts *o, refstor **out)
-{
-	int r = REF(open(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] =
-		    KNOWN | (o->direct ? DIRECT : 0) | (o->writable ? WRITABLE : 0);
-	return r;
-}
-
-int refstor_create(const struct refstor_create_opts *o, refstor **out)
-{
-	int r = REF(create(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | WRITABLE | (o->open.direct ? DIRECT : 0);
-	return r;
-}
-
 int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 {
-	uint64_t flags = s ? mutant_state(s)[0] : 0;
+	uint64_t flags = s ? mutant_mode(s) : 0;
 	if (!s || mode != REFSTOR_PREALLOC_WRITE_DATA || new_size > INT64_MAX ||
-	    (flags & (KNOWN | WRITABLE)) != (KNOWN | WRITABLE))
+	    (flags & (MUTANT_KNOWN | MUTANT_WRITABLE)) != (MUTANT_KNOWN | MUTANT_WRITABLE))
 		return REF(resize(s, new_size, mode));
 	uint64_t cur = REF(size(s));
 	size_t req = REF(req_align(s));
-	bool direct = flags & DIRECT;
+	bool direct = flags & MUTANT_DIRECT;
 	if (new_size <= cur || !req || (direct && (cur % req || new_size % req)))
 		return REF(resize(s, new_size, mode));
 	int fd = mutant_fd(s, O_RDWR | (direct ? O_DIRECT : 0));

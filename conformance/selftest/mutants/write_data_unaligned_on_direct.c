@@ -12,25 +12,6 @@
 
 MUTANT("RESIZE-DIRECT-1", "WRITE_DATA on a direct handle fails unless both sizes are aligned");
 
-/* state[0]: DIRECT when the handle was opened with O_DIRECT. */
-enum { KNOWN = 1, DIRECT = 2 };
-
-int refstor_open(const struct refstor_open_opts *o, refstor **out)
-{
-	int r = REF(open(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | (o->direct ? DIRECT : 0);
-	return r;
-}
-
-int refstor_create(const struct refstor_create_opts *o, refstor **out)
-{
-	int r = REF(create(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | (o->open.direct ? DIRECT : 0);
-	return r;
-}
-
 /* Zeroes over [from, to) with plain pwrite on fd; 0 or an errno. */
 static int fill(int fd, uint64_t from, uint64_t to)
 {
@@ -57,7 +38,7 @@ static int fill(int fd, uint64_t from, uint64_t to)
 int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 {
 	if (!s || mode != REFSTOR_PREALLOC_WRITE_DATA || new_size > INT64_MAX ||
-	    (mutant_state(s)[0] & (KNOWN | DIRECT)) != (KNOWN | DIRECT))
+	    (mutant_mode(s) & (MUTANT_KNOWN | MUTANT_DIRECT)) != (MUTANT_KNOWN | MUTANT_DIRECT))
 		return REF(resize(s, new_size, mode));
 	/* Only the unaligned fills: the reference does the rest as the port would. */
 	uint64_t cur = REF(size(s));

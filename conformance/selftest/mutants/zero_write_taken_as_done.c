@@ -12,34 +12,15 @@
 
 MUTANT("FAULT-ZERO-1", "a write that returns 0 is treated as done");
 
-/* state[0]: KNOWN | DIRECT | WRITABLE from open; state[1]: the highest end
+/* state[1]: the highest end
  * written since the last resize (the port's size, when above the
  * reference's). */
-enum { KNOWN = 1, DIRECT = 2, WRITABLE = 4 };
-
-int refstor_open(const struct refstor_open_opts *o, refstor **out)
-{
-	int r = REF(open(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] =
-		    KNOWN | (o->direct ? DIRECT : 0) | (o->writable ? WRITABLE : 0);
-	return r;
-}
-
-int refstor_create(const struct refstor_create_opts *o, refstor **out)
-{
-	int r = REF(create(o, out));
-	if (!r && o && out && *out)
-		mutant_state(*out)[0] = KNOWN | WRITABLE | (o->open.direct ? DIRECT : 0);
-	return r;
-}
-
 static size_t plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	if (!s || !iov || iovcnt <= 0 || iovcnt > IOV_MAX || offset > INT64_MAX ||
-	    (mutant_state(s)[0] & (KNOWN | WRITABLE)) != (KNOWN | WRITABLE))
+	    (mutant_mode(s) & (MUTANT_KNOWN | MUTANT_WRITABLE)) != (MUTANT_KNOWN | MUTANT_WRITABLE))
 		return 0;
-	bool direct = mutant_state(s)[0] & DIRECT;
+	bool direct = mutant_mode(s) & MUTANT_DIRECT;
 	size_t req = REF(req_align(s)), mem = REF(mem_align(s)), total = 0;
 	if (!req || !mem || (direct && offset % req))
 		return 0;
@@ -56,7 +37,8 @@ static size_t plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t of
 int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	size_t total = plain(s, iov, iovcnt, offset);
-	int fd = total ? mutant_fd(s, O_RDWR | (mutant_state(s)[0] & DIRECT ? O_DIRECT : 0)) : -1;
+	int fd =
+	    total ? mutant_fd(s, O_RDWR | (mutant_mode(s) & MUTANT_DIRECT ? O_DIRECT : 0)) : -1;
 	struct iovec *v = fd >= 0 ? malloc((size_t)iovcnt * sizeof(*v)) : NULL;
 	if (!v) {
 		if (fd >= 0)
