@@ -25,6 +25,8 @@
 #include <criterion/hooks.h>
 #include <criterion/internal/ordered-set.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,7 +241,7 @@ ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 
 /* Record every test (of clauses matching glob) as not run, with why: the
  * backend could not be brought up. */
-static int skip_run(const char *why, const char *glob)
+static int skip_run(const char *why, const char *glob, const char *status, bool once)
 {
 	if (!getenv("REFSTOR_CONF_RESULTS")) {
 		fprintf(stderr, "refstor-conformance: --skip-run needs --results FILE\n");
@@ -247,13 +249,34 @@ static int skip_run(const char *why, const char *glob)
 	}
 	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++) {
 		/* The backend-independent tests run on another backend. */
-		if ((*t)->once || (glob && !rs_clauses_match((*t)->clauses, glob)))
+		if (((*t)->once && !once) || (glob && !rs_clauses_match((*t)->clauses, glob)))
 			continue;
 		char name[256];
 		snprintf(name, sizeof(name), "%s/%s", (*t)->suite, (*t)->name);
-		record(rs_conf(), name, (*t)->clauses, "NORUN", 0, why);
+		record(rs_conf(), name, (*t)->clauses, status, 0, why);
 	}
 	return 0;
+}
+
+/* A direct run on a filesystem without direct I/O (ramfs): every test would
+ * skip, one process each; say so once instead.  Returns the reason, or NULL
+ * when the run can go ahead. */
+static const char *no_direct_io(char *why, size_t len)
+{
+	const struct rs_conf *c = rs_conf();
+	if (!c->direct || c->is_dev)
+		return NULL;
+	char p[1100];
+	snprintf(p, sizeof(p), "%s/direct-probe.%d", c->target, (int)getpid());
+	int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(p);
+	if (fd >= 0 || e == ENOENT || e == EACCES)
+		return NULL; /* a bad target is the tests' to report */
+	snprintf(why, len, "%s has no direct I/O (open O_DIRECT: %s)", c->backend, strerror(e));
+	return why;
 }
 
 /* Every enabled test that never reported is a failure of the run. */
@@ -429,7 +452,7 @@ int main(int argc, char **argv)
 	if (report_dir)
 		return rs_report(report_dir, spec, argc - 1, argv + 1);
 	if (skip_why)
-		return skip_run(skip_why, clause);
+		return skip_run(skip_why, clause, "NORUN", false);
 
 	const char *mode = getenv("REFSTOR_CONF_MODE");
 	if (mode && strcmp(mode, "buffered") && strcmp(mode, "direct")) {
@@ -461,6 +484,13 @@ int main(int argc, char **argv)
 	if (check_impl || about)
 		return 0;
 
+	char why[512];
+	if (no_direct_io(why, sizeof(why)))
+		return skip_run(why, clause, "SKIP", once);
+	/* A small filesystem to fill is for the ENOSPC clauses alone: the rest
+	 * are not even started there. */
+	if (!strcmp(rs_conf()->role, "enospc") && !clause)
+		clause = "ENOSPC-*";
 	struct criterion_test_set *tests = criterion_initialize();
 	if (!select_tests(tests, clause, once)) {
 		fprintf(stderr, "refstor-conformance: no test to run%s%s\n",
