@@ -465,6 +465,15 @@ void f_make(const char *path, size_t len, unsigned seed, void *copy)
 		memcpy(copy, d, len);
 }
 
+void f_make_sparse(const char *path, unsigned seed)
+{
+	f_make(path, 0, seed, NULL);
+	char *d = t_alloc(0, 4096);
+	t_pattern(d, 4096, seed);
+	cr_assert_eq(truncate(path, MiB_), 0, "truncate %s: %s", path, strerror(errno));
+	f_write(path, d, 4096, MiB_);
+}
+
 uint64_t f_size(const char *path)
 {
 	struct stat st;

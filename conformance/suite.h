@@ -132,6 +132,9 @@ int t_read(refstor *s, void *buf, size_t len, uint64_t off);
 int t_write(refstor *s, const void *buf, size_t len, uint64_t off);
 /* A whole-file helper: a file of len pattern bytes made with plain syscalls. */
 void f_make(const char *path, size_t len, unsigned seed, void *copy);
+/* A sparse file: a 1 MiB hole, then 4 KiB of pattern, made with plain
+ * syscalls (a read-only probe over the hole proves nothing). */
+void f_make_sparse(const char *path, unsigned seed);
 
 /* --- independent views: plain syscalls on the path, never the impl --- */
 uint64_t f_size(const char *path);   /* st_size, or BLKGETSIZE64 for devices */

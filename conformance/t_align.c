@@ -72,13 +72,10 @@ static const char *target_of_kind(int kind)
 	if (kind == KIND_DATA || rs_conf()->is_dev)
 		return t_target(MiB, 31, NULL);
 	const char *p = t_file(kind == KIND_EMPTY ? "empty" : "sparse");
-	f_make(p, 0, 0, NULL);
-	if (kind == KIND_SPARSE) {
-		char *d = t_alloc(0, 4096);
-		t_pattern(d, 4096, 36);
-		cr_assert_eq(truncate(p, MiB), 0);
-		f_write(p, d, 4096, MiB);
-	}
+	if (kind == KIND_SPARSE)
+		f_make_sparse(p, 36);
+	else
+		f_make(p, 0, 0, NULL);
 	return p;
 }
 

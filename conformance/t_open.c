@@ -81,13 +81,10 @@ static const char *file_of_kind(int kind)
 {
 	static const char *const names[] = {"empty", "short", "sparse"};
 	const char *p = t_file(names[kind]);
-	f_make(p, kind == 1 ? 100 : 0, (unsigned)kind + 1, NULL);
-	if (kind == 2) {
-		char *d = t_alloc(0, 4096);
-		t_pattern(d, 4096, 3);
-		cr_assert_eq(truncate(p, MiB), 0);
-		f_write(p, d, 4096, MiB);
-	}
+	if (kind == 2)
+		f_make_sparse(p, 3);
+	else
+		f_make(p, kind == 1 ? 100 : 0, (unsigned)kind + 1, NULL);
 	return p;
 }
 
