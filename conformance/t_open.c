@@ -6,12 +6,15 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { MiB = 1 << 20 };
@@ -297,6 +300,193 @@ RS_CLAUSE_TEST(open, probing_survives_a_file_size_limit, "OPEN-PROBE-1")
 	t_assert_opens_with_true_alignments(p, e, "under RLIMIT_FSIZE 0");
 }
 
+/* OPEN-TYPE-1: a call on a FIFO or a socket is made in a child process, which
+ * reports what it returned through a pipe: an implementation that blocks
+ * fails the test after TYPE_WAIT_S instead of hanging the suite. */
+enum { TYPE_WAIT_S = 5 };
+
+enum type_how { TYPE_OPEN_RO, TYPE_OPEN_RW, TYPE_CREATE, TYPE_CREATE_OVERWRITE };
+static const char *const type_call_name[] = {"refstor_open (read-only)",
+					     "refstor_open (read-write)", "refstor_create",
+					     "refstor_create (overwrite)"};
+
+struct type_result {
+	int r;
+	bool fresh; /* the message is not the one t_sentinel() left */
+	char msg[256];
+};
+
+/* In the child: no Criterion assertion here, only the call. */
+static void type_call(enum type_how how, const char *path, struct type_result *res)
+{
+	bool direct = rs_conf()->direct;
+	refstor *s = NULL;
+	t_sentinel();
+	char before[256];
+	snprintf(before, sizeof(before), "%s", t_msg());
+	if (how == TYPE_OPEN_RO || how == TYPE_OPEN_RW) {
+		struct refstor_open_opts o = {
+		    .path = path, .writable = how == TYPE_OPEN_RW, .direct = direct};
+		res->r = impl->open(&o, &s);
+	} else {
+		struct refstor_create_opts c = {.open = {.path = path, .direct = direct},
+						.overwrite = how == TYPE_CREATE_OVERWRITE};
+		res->r = impl->create(&c, &s);
+	}
+	snprintf(res->msg, sizeof(res->msg), "%s", t_msg());
+	res->fresh = strcmp(res->msg, before) != 0;
+	if (!res->r && s)
+		impl->close(s);
+}
+
+/* The call must return within TYPE_WAIT_S, fail with a negative errno and a
+ * message of its own, and leave the file what it was. */
+static void assert_refused_at_once(enum type_how how, const char *path, const char *kind)
+{
+	struct stat before, after;
+	cr_assert_eq(lstat(path, &before), 0, "lstat %s", path);
+	int p[2];
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0, "pipe2: %s", strerror(errno));
+	pid_t pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		close(p[0]);
+		struct type_result res = {0};
+		type_call(how, path, &res);
+		_exit(write(p[1], &res, sizeof(res)) == (ssize_t)sizeof(res) ? 0 : 1);
+	}
+	close(p[1]);
+	struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+	int ready;
+	do
+		ready = poll(&pfd, 1, TYPE_WAIT_S * 1000);
+	while (ready < 0 && errno == EINTR);
+	struct type_result res;
+	bool got = ready > 0 && read(p[0], &res, sizeof(res)) == (ssize_t)sizeof(res);
+	if (!got)
+		kill(pid, SIGKILL);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	const char *call = type_call_name[how];
+	if (!got) {
+		if (ready == 0)
+			cr_expect(0,
+				  "%s on %s did not return within %d s: it blocks (a read-only "
+				  "open(2) of a FIFO without O_NONBLOCK waits for a writer, for "
+				  "ever); on %s",
+				  call, kind, TYPE_WAIT_S, rs_where());
+		else
+			cr_expect(0, "%s on %s ended the process (status 0x%x); on %s", call, kind,
+				  (unsigned)status, rs_where());
+	} else {
+		cr_expect(res.r < 0, "%s on %s: expected a negative errno, got %d; on %s", call,
+			  kind, res.r, rs_where());
+		cr_expect(res.r >= 0 || res.msg[0],
+			  "%s on %s failed with %d but left no refstor_last_error() message; on %s",
+			  call, kind, res.r, rs_where());
+		cr_expect(res.r >= 0 || !res.msg[0] || res.fresh,
+			  "%s on %s failed with %d but left no message of its own: "
+			  "refstor_last_error() still says \"%s\" from an earlier call; on %s",
+			  call, kind, res.r, res.msg, rs_where());
+	}
+	cr_expect(!lstat(path, &after) && after.st_ino == before.st_ino &&
+		      after.st_mode == before.st_mode,
+		  "%s on %s: %s is no longer the same %s; on %s", call, kind, path, kind,
+		  rs_where());
+}
+
+/* A FIFO nobody has open, and a UNIX socket bound (and listening) in the
+ * test directory.  Returns the socket's descriptor, for the caller to close. */
+static int make_fifo_and_socket(const char *fifo, const char *sock)
+{
+	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s: %s", fifo, strerror(errno));
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+	/* sun_path is short: bind the name from inside the directory. */
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", sock);
+	*strrchr(dir, '/') = '\0';
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", strrchr(sock, '/') + 1);
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cr_assert_geq(cwd, 0, "open .: %s", strerror(errno));
+	cr_assert_eq(chdir(dir), 0, "chdir %s: %s", dir, strerror(errno));
+	int r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	int e = errno;
+	cr_assert_eq(fchdir(cwd), 0, "fchdir: %s", strerror(errno));
+	close(cwd);
+	cr_assert_eq(r, 0, "bind %s: %s", sock, strerror(e));
+	cr_assert_eq(listen(fd, 1), 0, "listen %s: %s", sock, strerror(errno));
+	return fd;
+}
+
+RS_CLAUSE_TEST(open, fifo_and_socket_are_refused_at_once, "OPEN-TYPE-1")
+{
+	const char *fifo = t_file("fifo");
+	const char *sock = t_file("sock");
+	int fd = make_fifo_and_socket(fifo, sock);
+	assert_refused_at_once(TYPE_OPEN_RO, fifo, "a FIFO");
+	assert_refused_at_once(TYPE_OPEN_RW, fifo, "a FIFO");
+	assert_refused_at_once(TYPE_OPEN_RO, sock, "a UNIX socket");
+	assert_refused_at_once(TYPE_OPEN_RW, sock, "a UNIX socket");
+	close(fd);
+}
+
+RS_CLAUSE_TEST(create, on_a_fifo_or_socket_is_refused_at_once, "OPEN-TYPE-1")
+{
+	require_fn(create);
+	const char *fifo = t_file("fifo");
+	const char *sock = t_file("sock");
+	int fd = make_fifo_and_socket(fifo, sock);
+	assert_refused_at_once(TYPE_CREATE_OVERWRITE, fifo, "a FIFO");
+	assert_refused_at_once(TYPE_CREATE, fifo, "a FIFO");
+	assert_refused_at_once(TYPE_CREATE_OVERWRITE, sock, "a UNIX socket");
+	assert_refused_at_once(TYPE_CREATE, sock, "a UNIX socket");
+	close(fd);
+}
+
+/* A path of len bytes under a directory that does not exist, in components
+ * of 200 bytes (short of NAME_MAX): opening it fails with ENOENT. */
+static const char *long_missing_path(size_t len)
+{
+	char *p = t_alloc(1, len + 1);
+	size_t n = (size_t)snprintf(p, len + 1, "/nonexistent/refstor-long-path");
+	while (n < len) {
+		p[n++] = '/';
+		for (size_t i = 0; i < 200 && n < len; i++)
+			p[n++] = (char)('a' + i % 26);
+	}
+	p[len] = '\0';
+	return p;
+}
+
+RS_CLAUSE_TEST_ONCE(open, long_path_message_keeps_the_reason, "ERR-MSG-LONG-1")
+{
+	/* Longer than a 1 KiB message buffer, short of PATH_MAX. */
+	static const size_t lens[] = {3000, 4000};
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		struct refstor_open_opts o = {.path = long_missing_path(lens[i])};
+		refstor *s = NULL;
+		t_sentinel();
+		int r = impl->open(&o, &s);
+		char expr[64];
+		snprintf(expr, sizeof(expr), "open(a %zu-byte path that does not exist)", lens[i]);
+		t_check_err(expr, r, NULL, 0, "any errno");
+		if (r >= 0) {
+			impl->close(s);
+			continue;
+		}
+		const char *why = strerror(-r);
+		cr_expect(strstr(t_msg(), why),
+			  "%s failed with %d, but the message (%zu bytes) lost the errno's text "
+			  "\"%s\": it ends \"%s\"; on %s",
+			  expr, r, strlen(t_msg()), why,
+			  t_msg() + (strlen(t_msg()) > 80 ? strlen(t_msg()) - 80 : 0), rs_where());
+	}
+}
+
 RS_CLAUSE_TEST(create, exclusive_unless_overwrite, "CREATE-EXCL-1")
 {
 	require_fn(create);
@@ -522,8 +712,8 @@ RS_CLAUSE_TEST_ONCE(path, relative_joins_the_parent, "PATH-REL-1")
 	resolve_case(p, "../up", want);
 	/* Relative base names, resolved from the directory. */
 	cr_assert_eq(chdir(dir), 0);
-	cr_assert_eq(mkdir("sub", 0755), 0);
-	f_make("sub/img", 0, 14, NULL);
+	cr_assert_eq(mkdir(t_file("sub"), 0755), 0);
+	f_make(t_file("sub/img"), 0, 14, NULL);
 	resolve_case("img", "b", "b");
 	resolve_case("sub/img", "b", "sub/b");
 	resolve_case("sub//img", "b", "sub/b");

@@ -9,50 +9,141 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Build a handle around fd.  On failure fd is left open for the caller. */
-static int rs_handle_new(int fd, const char *filename, bool relaxed_sync, refstor **out)
+/* What a file of mode m is, for the message that refuses it. */
+static const char *rs_type_name(mode_t m)
 {
-	const char *what = filename ? filename : "file descriptor";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "of an unknown type";
+}
+
+/* Storage is a regular file, a block device, or a character device (whose
+ * size BLKGETSIZE64 must then tell: ERR-NOTSUP-1).  A directory is refused
+ * with EISDIR, anything else (a FIFO, a socket) with EINVAL: OPEN-TYPE-1. */
+static int rs_check_type(mode_t m, const char *op, const char *what, enum rs_kind *kind)
+{
+	if (S_ISREG(m))
+		*kind = RS_REGULAR;
+	else if (S_ISBLK(m))
+		*kind = RS_BLOCK;
+	else if (S_ISCHR(m))
+		*kind = RS_CHAR;
+	else if (S_ISDIR(m))
+		return rs_fail_path(EISDIR, what, "%s %s: is a directory", op, what);
+	else
+		return rs_fail_path(EINVAL, what, "%s %s: is %s, not a regular file or device", op,
+				    what, rs_type_name(m));
+	return 0;
+}
+
+/* Before opening: a path that names no storage is refused without being
+ * opened at all.  (Even a non-blocking open of a FIFO is not harmless: it
+ * lets a writer waiting in open(2) through, whose reader then vanishes.)  A
+ * path that cannot be stat'ed is left to open(2) to report. */
+static int rs_check_path(const char *op, const char *path)
+{
+	struct stat st;
+	enum rs_kind kind;
+	return stat(path, &st) ? 0 : rs_check_type(st.st_mode, op, path, &kind);
+}
+
+/*
+ * open(2) that cannot block (OPEN-TYPE-1): O_NONBLOCK, so that a FIFO that
+ * took the path's place after rs_check_path (a read-only open waits for a
+ * writer, forever) or a serial line without carrier returns at once;
+ * rs_ready_fd refuses the first and clears O_NONBLOCK on what it keeps.
+ * The one wait kept is a blocking open's legitimate one: a regular file
+ * whose lease holder is being asked to let go (EWOULDBLOCK: the kernel has
+ * started the lease break, which ends within lease-break-time) is tried
+ * again, for as long as the path still names a regular file.
+ */
+static int rs_open_nonblock(const char *path, int flags, mode_t mode)
+{
+	for (;;) {
+		int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, mode);
+		if (fd >= 0)
+			return fd;
+		int e = errno;
+		struct stat st;
+		if (e == EINTR)
+			continue;
+		if ((e != EWOULDBLOCK && e != EAGAIN) || stat(path, &st) || !S_ISREG(st.st_mode)) {
+			errno = e;
+			return -1;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	}
+}
+
+/* A descriptor from rs_open_nonblock made ready for a handle: the type of
+ * what it is open on checked again (the path may have changed since
+ * rs_check_path), O_NONBLOCK cleared and O_DIRECT set if asked.  O_DIRECT is
+ * switched on here rather than at open(): a directory then fails as a
+ * directory (EISDIR), not as "no direct I/O" (EINVAL), and create() does not
+ * leave a file behind when the filesystem refuses direct I/O. */
+static int rs_ready_fd(int fd, const char *op, const char *path, bool direct)
+{
+	struct stat st;
+	enum rs_kind kind;
+	if (fstat(fd, &st))
+		return rs_fail_path_errno(errno, path, "%s %s: fstat", op, path);
+	int r = rs_check_type(st.st_mode, op, path, &kind);
+	if (r)
+		return r;
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
+		return rs_fail_path_errno(errno, path, "%s %s: fcntl", op, path);
+	if (direct && fcntl(fd, F_SETFL, (fl & ~O_NONBLOCK) | O_DIRECT))
+		return rs_fail_path_errno(errno, path, "%s %s: direct I/O not supported here", op,
+					  path);
+	return 0;
+}
+
+/* Build a handle around fd.  On failure fd is left open for the caller. */
+static int rs_handle_new(int fd, const char *filename, const char *op, bool relaxed_sync,
+			 refstor **out)
+{
+	char fdname[48];
+	snprintf(fdname, sizeof(fdname), "file descriptor %d", fd);
+	const char *what = filename ? filename : fdname;
 	struct stat st;
 	if (fstat(fd, &st))
-		return rs_fail_errno(errno, "open %s: fstat", what);
+		return rs_fail_path_errno(errno, what, "%s %s: fstat", op, what);
 
 	enum rs_kind kind;
-	if (S_ISREG(st.st_mode))
-		kind = RS_REGULAR;
-	else if (S_ISBLK(st.st_mode))
-		kind = RS_BLOCK;
-	else if (S_ISCHR(st.st_mode))
-		kind = RS_CHAR;
-	else if (S_ISDIR(st.st_mode))
-		return rs_fail(EISDIR, "open %s: is a directory", what);
-	else
-		return rs_fail(EINVAL, "open %s: not a regular file or device", what);
+	int r = rs_check_type(st.st_mode, op, what, &kind);
+	if (r)
+		return r;
 
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
-		return rs_fail_errno(errno, "open %s: fcntl(F_GETFL)", what);
+		return rs_fail_path_errno(errno, what, "%s %s: fcntl(F_GETFL)", op, what);
 
 	uint64_t size;
-	int r = rs_query_size(fd, kind, &size);
+	r = rs_query_size(fd, kind, &size);
 	if (r)
-		return rs_fail_errno(rs_map_unsupported(-r), "open %s: cannot determine the size",
-				     what);
+		return rs_fail_path_errno(rs_map_unsupported(-r), what,
+					  "%s %s: cannot determine the size", op, what);
 
 	refstor *s = calloc(1, sizeof(*s));
 	if (!s)
-		return rs_fail(ENOMEM, "open %s: out of memory", what);
+		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	if (filename && !(s->filename = strdup(filename))) {
 		free(s);
-		return rs_fail(ENOMEM, "open %s: out of memory", what);
+		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	}
 	r = pthread_rwlock_init(&s->lock, NULL);
 	if (r) {
 		free(s->filename);
 		free(s);
-		return rs_fail_errno(r, "open %s: pthread_rwlock_init", what);
+		return rs_fail_path_errno(r, what, "%s %s: pthread_rwlock_init", op, what);
 	}
 	s->fd = fd;
 	s->kind = kind;
@@ -66,18 +157,6 @@ static int rs_handle_new(int fd, const char *filename, bool relaxed_sync, refsto
 	return 0;
 }
 
-/* Switch O_DIRECT on for an open fd.  Done after open() rather than with it:
- * a directory then fails as a directory (EISDIR), not as "no direct I/O"
- * (EINVAL), and create() does not leave a file behind when the filesystem
- * refuses direct I/O. */
-static int rs_enable_direct(int fd, const char *op, const char *path)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_DIRECT))
-		return rs_fail_errno(errno, "%s %s: direct I/O not supported here", op, path);
-	return 0;
-}
-
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
 	if (!o || !out)
@@ -85,19 +164,16 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 	*out = NULL;
 	if (!o->path || !o->path[0])
 		return rs_fail(EINVAL, "open: filename required");
-	int fd;
-	do
-		fd = open(o->path, (o->writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
+	int r = rs_check_path("open", o->path);
+	if (r)
+		return r;
+	int fd = rs_open_nonblock(o->path, o->writable ? O_RDWR : O_RDONLY, 0);
 	if (fd < 0)
-		return rs_fail_errno(errno, "open %s (%s)", o->path,
-				     o->writable ? "read-write" : "read-only");
-	struct stat st;
-	int r = 0;
-	if (o->direct && !fstat(fd, &st) && !S_ISDIR(st.st_mode))
-		r = rs_enable_direct(fd, "open", o->path);
+		return rs_fail_path_errno(errno, o->path, "open %s (%s)", o->path,
+					  o->writable ? "read-write" : "read-only");
+	r = rs_ready_fd(fd, "open", o->path, o->direct);
 	if (!r)
-		r = rs_handle_new(fd, o->path, o->relaxed_sync, out);
+		r = rs_handle_new(fd, o->path, "open", o->relaxed_sync, out);
 	if (r)
 		close(fd);
 	return r;
@@ -112,38 +188,37 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	if (!path || !path[0])
 		return rs_fail(EINVAL, "create: filename required");
 	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
-		return rs_fail(EINVAL, "create %s: unknown preallocation mode %d", path,
-			       (int)o->prealloc);
+		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
+				    (int)o->prealloc);
 	if (o->size > INT64_MAX)
-		return rs_fail(EINVAL,
-			       "create %s: size %" PRIu64 " is beyond the largest file size", path,
-			       o->size);
+		return rs_fail_path(EINVAL, path,
+				    "create %s: size %" PRIu64 " is beyond the largest file size",
+				    path, o->size);
 
-	int base = O_RDWR | O_CLOEXEC;
 	/* Try exclusively first even when overwriting: then we know whether the
-	 * file is ours to remove if anything after creating it fails. */
+	 * file is ours to remove if anything after creating it fails.  (An
+	 * exclusive open never opens what exists, a FIFO included.) */
 	bool made = true;
-	int fd;
-	do
-		fd = open(path, base | O_CREAT | O_EXCL, 0644);
-	while (fd < 0 && errno == EINTR);
+	int r;
+	int fd = rs_open_nonblock(path, O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST && o->overwrite) {
 		made = false;
-		do
-			fd = open(path, base | O_CREAT | O_TRUNC, 0644);
-		while (fd < 0 && errno == EINTR);
+		r = rs_check_path("create", path);
+		if (r)
+			return r;
+		fd = rs_open_nonblock(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	}
 	if (fd < 0)
-		return rs_fail_errno(errno, "create %s", path);
+		return rs_fail_path_errno(errno, path, "create %s", path);
 
-	int r = o->open.direct ? rs_enable_direct(fd, "create", path) : 0;
+	r = rs_ready_fd(fd, "create", path, o->open.direct);
 	if (r) {
 		close(fd);
 		goto undo;
 	}
 
 	refstor *s;
-	r = rs_handle_new(fd, path, o->open.relaxed_sync, &s);
+	r = rs_handle_new(fd, path, "create", o->open.relaxed_sync, &s);
 	if (r) {
 		close(fd);
 		goto undo;
@@ -155,8 +230,8 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 			char why[512];
 			snprintf(why, sizeof(why), "%s", refstor_last_error());
 			refstor_close(s);
-			rs_fail(-r, "create %s (%" PRIu64 " bytes, %s): %s", path, o->size,
-				rs_prealloc_name(o->prealloc), why);
+			rs_fail_path(-r, path, "create %s (%" PRIu64 " bytes, %s): %s", path,
+				     o->size, rs_prealloc_name(o->prealloc), why);
 			goto undo;
 		}
 	}
@@ -175,7 +250,7 @@ int refstor_from_fd(int fd, refstor **out)
 	*out = NULL;
 	if (fd < 0)
 		return rs_fail(EBADF, "from_fd: invalid file descriptor %d", fd);
-	return rs_handle_new(fd, NULL, false, out);
+	return rs_handle_new(fd, NULL, "from_fd", false, out);
 }
 
 void refstor_close(refstor *s)

@@ -38,6 +38,13 @@ struct refstor {
 int rs_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Like rs_fail, with ": strerror(err)" appended. */
 int rs_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a message that names path (through a %s of fmt): a message
+ * too long for the buffer is shortened in the path (its middle becomes
+ * "..."), never in the reason or the errno's text. */
+int rs_fail_path(int err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int rs_fail_path_errno(int err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Every "cannot do that here" errno becomes ENOTSUP (docs/spec.md ERR-NOTSUP-1). */
 int rs_map_unsupported(int err);
 

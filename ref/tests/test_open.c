@@ -5,10 +5,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 T_TEST(open, null_arguments_are_einval)
@@ -395,6 +400,109 @@ T_TEST(error, message_is_thread_local)
 	cr_assert_eq(pthread_join(t, (void **)&theirs), 0);
 	cr_assert_neq((void *)theirs, (void *)refstor_last_error(),
 		      "each thread has its own message buffer");
+}
+
+/* OPEN-TYPE-1: refused at once, by type, naming it; the file stays. */
+static void assert_refused_as(const char *path, const char *type)
+{
+	refstor *s = (refstor *)0x1;
+	for (int w = 0; w < 2; w++) {
+		struct refstor_open_opts o = {.path = path, .writable = w};
+		t_assert_err(refstor_open(&o, &s), -EINVAL);
+		cr_assert_null(s);
+		cr_assert(strstr(refstor_last_error(), path) && strstr(refstor_last_error(), type),
+			  "the message names the path and \"%s\": %s", type, refstor_last_error());
+	}
+	struct refstor_create_opts c = {.open = {.path = path}, .overwrite = true};
+	t_assert_err(refstor_create(&c, &s), -EINVAL);
+	cr_assert(strstr(refstor_last_error(), type), "%s", refstor_last_error());
+	c.overwrite = false;
+	t_assert_err(refstor_create(&c, &s), -EEXIST);
+}
+
+T_TEST(open, fifo_and_socket_are_refused_at_once)
+{
+	const char *fifo = t_path("fifo");
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	assert_refused_as(fifo, "is a FIFO");
+	struct stat st;
+	cr_assert(!stat(fifo, &st) && S_ISFIFO(st.st_mode), "the FIFO is still there");
+
+	const char *sock = t_path("sock");
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	cr_assert_lt(strlen(sock), sizeof(a.sun_path), "scratch path too long for a socket");
+	strcpy(a.sun_path, sock);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0, "bind: %s", strerror(errno));
+	assert_refused_as(sock, "is a socket");
+	close(fd);
+
+	/* from_fd: the same refusal, and the descriptor stays the caller's. */
+	int ffd = open(fifo, O_RDWR | O_NONBLOCK);
+	refstor *s;
+	t_assert_err(refstor_from_fd(ffd, &s), -EINVAL);
+	cr_assert(strstr(refstor_last_error(), "is a FIFO"), "%s", refstor_last_error());
+	cr_assert_neq(fcntl(ffd, F_GETFD), -1);
+	close(ffd);
+}
+
+static int leased_fd;
+
+static void *release_the_lease(void *arg)
+{
+	(void)arg;
+	nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+	return (void *)(intptr_t)fcntl(leased_fd, F_SETLEASE, F_UNLCK);
+}
+
+/* A non-blocking open of a file under a lease fails with EWOULDBLOCK while
+ * the lease is being broken: open waits for the break, as a blocking open(2)
+ * would, instead of failing. */
+T_TEST(open, waits_for_a_lease_break)
+{
+	const char *p = t_path("leased");
+	t_write_file(p, "data", 4);
+	signal(SIGIO, SIG_IGN); /* the lease holder's notice */
+	leased_fd = open(p, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(leased_fd, 0);
+	if (fcntl(leased_fd, F_SETLEASE, F_RDLCK))
+		cr_skip_test("no read lease here: %s", strerror(errno));
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, release_the_lease, NULL), 0);
+	refstor *s = t_open(p, true, false);
+	void *released;
+	pthread_join(t, &released);
+	cr_assert_eq((intptr_t)released, 0, "F_SETLEASE F_UNLCK");
+	cr_assert_eq(refstor_size(s), 4);
+	refstor_close(s);
+	close(leased_fd);
+}
+
+/* A message too long for the buffer gives up the middle of the path, never
+ * the errno's text (ERR-MSG-LONG-1). */
+T_TEST(error, long_path_keeps_the_errno_text)
+{
+	char p[4001];
+	int n = snprintf(p, sizeof(p), "/nonexistent/refstor-long-path");
+	for (; n < 4000; n++)
+		p[n] = n % 200 ? 'x' : '/';
+	p[4000] = '\0';
+	struct refstor_open_opts o = {.path = p};
+	refstor *s;
+	t_assert_err(refstor_open(&o, &s), -ENOENT);
+	const char *m = refstor_last_error();
+	const char *tail = " (read-only): No such file or directory";
+	cr_assert_eq(strlen(m), 1023, "the message fills the buffer: %zu bytes", strlen(m));
+	cr_assert_eq(strncmp(m, "open /nonexistent/refstor-long-path", 35), 0, "%.80s", m);
+	cr_assert_str_eq(m + strlen(m) - strlen(tail), tail);
+	cr_assert(strstr(m, "x...x"), "the path's middle gives way: %s", m);
+
+	/* create's message, with the resize's reason after the path. */
+	struct refstor_create_opts c = {.open = {.path = p}, .overwrite = true, .size = 1};
+	t_assert_err(refstor_create(&c, &s), -ENOENT);
+	m = refstor_last_error();
+	cr_assert_str_eq(m + strlen(m) - strlen(": No such file or directory"),
+			 ": No such file or directory");
 }
 
 T_TEST(handle, sync_flush_invalidate_succeed)
