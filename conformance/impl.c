@@ -25,7 +25,7 @@ struct rs_impl *rs_impl_load(const char *path, char *err, size_t errlen)
 	impl->path = path;
 	impl->dl = dl;
 	char missing_core[512] = "";
-#define RS_IMPL_BIND(name, ret, params, core)                                              \
+#define RS_IMPL_BIND(name, ret, params, args, core)                                        \
 	*(void **)&impl->name = dlsym(dl, "refstor_" #name);                               \
 	if (!impl->name && core) {                                                         \
 		size_t n_ = strlen(missing_core);                                          \
@@ -46,7 +46,7 @@ struct rs_impl *rs_impl_load(const char *path, char *err, size_t errlen)
 void rs_impl_missing(const struct rs_impl *impl, char *buf, size_t len)
 {
 	buf[0] = '\0';
-#define RS_IMPL_MISSING(name, ret, params, core)                                  \
+#define RS_IMPL_MISSING(name, ret, params, args, core)                            \
 	if (!impl->name) {                                                        \
 		size_t n_ = strlen(buf);                                          \
 		snprintf(buf + n_, len - n_, "%srefstor_" #name, n_ ? ", " : ""); \

@@ -18,32 +18,51 @@
  * The run's settings reach Criterion's worker processes (fresh processes) as
  * REFSTOR_CONF_* environment variables.
  */
+#include "loader.h"
 #include "report.h"
 #include "spec.h"
 #include "suite.h"
+#include "watch.h"
 
 #include <criterion/hooks.h>
 #include <criterion/internal/ordered-set.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 extern const struct rs_clause_test *__start_rs_clauses[];
 extern const struct rs_clause_test *__stop_rs_clauses[];
+
+/* The hygiene audit (hygiene.h) runs after every test; its findings are
+ * results of their own, one per run, charged to these clauses. */
+static const struct rs_clause_test audits[] = {
+    {"hygiene", "fds_after_every_test", "HYGIENE-FD-1", false},
+    {"hygiene", "files_after_every_test", "HYGIENE-FILES-1", false},
+};
+enum { NAUDITS = sizeof(audits) / sizeof(audits[0]) };
+
+/* Per-test limit when none is given: ten times the slowest test measured on
+ * this project's machines (the 2 s CONC stress), so that a sanitizer build
+ * still fits and a hang costs a run seconds, not minutes. */
+#define RS_DEFAULT_TIMEOUT 20.0
 
 static void usage(FILE *f)
 {
 	fputs("usage: refstor-conformance [--impl SO] [--backend NAME] [--target PATH]\n"
 	      "                           [--mode buffered|direct] [--role general|enospc] "
 	      "[--once]\n"
-	      "                           [--clause GLOB] [--results FILE] [criterion options]\n"
+	      "                           [--clause GLOB] [--results FILE] [--timeout SECONDS]\n"
+	      "                           [--keep-going] [criterion options]\n"
 	      "       refstor-conformance --list [--spec FILE]\n"
 	      "       refstor-conformance --check-impl [--impl SO]\n"
-	      "       refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...\n"
+	      "       refstor-conformance --report DIR [--spec FILE] [--meta KEY=VALUE]...\n"
+	      "                           [--interrupted SIGNAL] RESULTS.tsv...\n"
 	      "       refstor-conformance --skip-run REASON --backend NAME --mode MODE --results "
 	      "FILE\n",
 	      f);
@@ -68,6 +87,10 @@ static int list_clauses(const char *spec_path)
 		     t++)
 			if (rs_clauses_match((*t)->clauses, c->id))
 				printf("%s%s/%s", n++ ? ", " : " ", (*t)->suite, (*t)->name);
+		for (size_t a = 0; a < NAUDITS; a++)
+			if (rs_clauses_match(audits[a].clauses, c->id))
+				printf("%s%s/%s (audit)", n++ ? ", " : " ", audits[a].suite,
+				       audits[a].name);
 		if (!n) {
 			printf(" NO TEST");
 			problems++;
@@ -129,21 +152,60 @@ static void record(const struct rs_conf *c, const char *test, const char *clause
 	fclose(f);
 }
 
-/* Did the body of test suite/name get to its end (rs_test_done)? */
-static bool body_finished(const char *name)
+/* What the test process recorded (watch.h); all zero if it recorded
+ * nothing (it died before its first line, or never started). */
+static struct rs_watch watch_of(const struct criterion_test *t)
 {
-	const char *done = getenv("REFSTOR_CONF_DONE");
-	FILE *f = done ? fopen(done, "r") : NULL;
-	if (!f)
-		return false;
-	char line[512];
-	bool found = false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		found = !strcmp(line, name);
+	struct rs_watch w;
+	const char *state = getenv("REFSTOR_CONF_STATE");
+	if (!state || !rs_watch_read(state, t->category, t->name, &w))
+		memset(&w, 0, sizeof(w));
+	return w;
+}
+
+/* " in refstor_writev (after 20.0 s)", or "" outside any call. */
+static void where_in_impl(const struct rs_watch *w, char *out, size_t len)
+{
+	char call[64];
+	double secs;
+	out[0] = '\0';
+	if (rs_watch_oldest(w, call, sizeof(call), &secs))
+		snprintf(out, len, " in %s (after %.1f s in it)", call, secs);
+}
+
+/* The hygiene audit's findings over the run: how many tests it looked at,
+ * and the first few that left something. */
+enum { AUDIT_SHOWN = 3 };
+static struct {
+	size_t audited, dirty;
+	char shown[RS_MESSAGE_MAX];
+} audit[NAUDITS];
+
+static void audit_note(size_t a, const char *test, const char *finding)
+{
+	if (!finding[0])
+		return;
+	if (audit[a].dirty++ < AUDIT_SHOWN) {
+		size_t used = strlen(audit[a].shown);
+		snprintf(audit[a].shown + used, sizeof(audit[a].shown) - used, "%safter %s: %s",
+			 used ? " | " : "", test, finding);
 	}
+}
+
+/* A test hung: unless told to keep going, the rest of the run is not
+ * started (main.c's state directory, read by rs_test_init). */
+static void stop_run(const char *why)
+{
+	const char *state = getenv("REFSTOR_CONF_STATE");
+	if (!state || getenv("REFSTOR_CONF_KEEP_GOING"))
+		return;
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/stop", state);
+	FILE *f = fopen(p, "wx");
+	if (!f)
+		return; /* an earlier hang said it first */
+	fprintf(f, "%s\n", why);
 	fclose(f);
-	return found;
 }
 
 /* Every failed check, in the order they failed, joined by " | ". */
@@ -184,6 +246,25 @@ static void note_reported(const struct criterion_test *t)
 	}
 }
 
+/* A test that ran past its limit: why, and stop the rest of the run. */
+static void hung(const struct criterion_test_stats *st, const char *name, const char *in, char *why,
+		 size_t len)
+{
+	if (in[0])
+		snprintf(why, len, "hung%s: stopped at the %.0f s limit (--timeout)", in,
+			 st->test->data->timeout);
+	else
+		snprintf(why, len,
+			 "timed out after %.0f s (--timeout), outside any call into the "
+			 "implementation",
+			 st->test->data->timeout);
+	char stop[RS_MESSAGE_MAX];
+	snprintf(stop, sizeof(stop),
+		 "%s hung earlier in this run on %s; --keep-going runs the rest anyway", name,
+		 rs_where());
+	stop_run(stop);
+}
+
 /* One line per finished test into REFSTOR_CONF_RESULTS (see report.h). */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
@@ -191,52 +272,96 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
 		return;
 	note_reported(st->test);
 	const struct rs_conf *c = rs_conf();
-	char name[256];
+	struct rs_watch w = watch_of(st->test);
+	char name[256], in[128];
 	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
+	where_in_impl(&w, in, sizeof(in));
 	const char *status = st->test_status == CR_STATUS_PASSED    ? "PASS"
 			     : st->test_status == CR_STATUS_SKIPPED ? "SKIP"
 								    : "FAIL";
 	char why[RS_MESSAGE_MAX] = "";
 	if (st->timed_out) {
-		snprintf(why, sizeof(why), "timed out");
+		status = "FAIL";
+		hung(st, name, in, why, sizeof(why));
 	} else if (st->test_status == CR_STATUS_SKIPPED) {
 		snprintf(why, sizeof(why), "%s", st->message ? st->message : "");
 		if (!strncmp(why, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
 			status = "NIMP";
+		else if (!strncmp(why, RS_NORUN_PREFIX, strlen(RS_NORUN_PREFIX)))
+			status = "NORUN";
 	} else {
 		failed_checks(st, why, sizeof(why));
 	}
-	if (st->test_status == CR_STATUS_FAILED && !why[0] && st->exit_code)
-		snprintf(why, sizeof(why), "the test process exited with status %d", st->exit_code);
+	if (!strcmp(status, "FAIL") && !why[0] && st->exit_code)
+		snprintf(why, sizeof(why), "the test process exited with status %d%s",
+			 st->exit_code, in);
 	/* A clean exit before the body's end (a port calling exit(0)) is what
 	 * Criterion counts as a pass: it is not one. */
-	if (!strcmp(status, "PASS") && !body_finished(name)) {
+	if (!strcmp(status, "PASS") && !w.finished) {
 		status = "FAIL";
 		snprintf(why, sizeof(why),
-			 "the test process exited (status %d) before the test finished: the "
+			 "the test process exited (status %d)%s before the test finished: the "
 			 "implementation ended the process",
-			 st->exit_code);
+			 st->exit_code, in[0] ? in : " outside any call into the implementation");
+	}
+	if (w.finished) {
+		audit[0].audited++;
+		audit[1].audited++;
+		audit_note(0, name, w.fds);
+		audit_note(1, name, w.files);
 	}
 	record(c, name, st->test->data->description, status, st->elapsed_time, why);
 	if (!strcmp(status, "FAIL"))
 		print_rerun(c, st->test);
 }
 
-/* A signal killed the test process: a FAIL of its clauses, with the signal
- * and whatever checks had failed before it. */
+/* A signal killed the test process: a FAIL of its clauses, with the signal,
+ * the call it happened in and whatever checks had failed before it. */
 ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 {
 	if (st->test->data->disabled)
 		return;
 	note_reported(st->test);
 	const struct rs_conf *c = rs_conf();
-	char name[256], checks[RS_MESSAGE_MAX - 128], why[RS_MESSAGE_MAX];
+	struct rs_watch w = watch_of(st->test);
+	char name[256], in[128], checks[RS_MESSAGE_MAX - 256], why[RS_MESSAGE_MAX];
 	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
+	where_in_impl(&w, in, sizeof(in));
 	failed_checks(st, checks, sizeof(checks));
-	snprintf(why, sizeof(why), "crashed: killed by signal %d (%s)%s%s", st->signal,
-		 strsignal(st->signal), checks[0] ? "; before that: " : "", checks);
+	if (st->timed_out)
+		hung(st, name, in, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "crashed: killed by signal %d (%s)%s%s%s", st->signal,
+			 strsignal(st->signal),
+			 in[0] ? in : " outside any call into the implementation",
+			 checks[0] ? "; before that: " : "", checks);
 	record(c, name, st->test->data->description, "FAIL", st->elapsed_time, why);
 	print_rerun(c, st->test);
+}
+
+/* One result per audit for the run: PASS when every test that got to its
+ * end left nothing, FAIL with the first few that did. */
+static void record_audits(const char *glob)
+{
+	for (size_t a = 0; a < NAUDITS; a++) {
+		if (glob && !rs_clauses_match(audits[a].clauses, glob))
+			continue;
+		char name[128], why[RS_MESSAGE_MAX];
+		snprintf(name, sizeof(name), "%s/%s", audits[a].suite, audits[a].name);
+		const char *status = "PASS";
+		if (!audit[a].audited) {
+			status = "SKIP";
+			snprintf(why, sizeof(why), "no test got to its end on this run");
+		} else if (audit[a].dirty) {
+			status = "FAIL";
+			snprintf(why, sizeof(why), "%zu of %zu tests left something: %.3900s%s",
+				 audit[a].dirty, audit[a].audited, audit[a].shown,
+				 audit[a].dirty > AUDIT_SHOWN ? " | ..." : "");
+		} else {
+			snprintf(why, sizeof(why), "checked after %zu tests", audit[a].audited);
+		}
+		record(rs_conf(), name, audits[a].clauses, status, 0, why);
+	}
 }
 
 /* Record every test (of clauses matching glob) as not run, with why: the
@@ -254,6 +379,13 @@ static int skip_run(const char *why, const char *glob, const char *status, bool 
 		char name[256];
 		snprintf(name, sizeof(name), "%s/%s", (*t)->suite, (*t)->name);
 		record(rs_conf(), name, (*t)->clauses, status, 0, why);
+	}
+	for (size_t a = 0; a < NAUDITS; a++) {
+		if (glob && !rs_clauses_match(audits[a].clauses, glob))
+			continue;
+		char name[256];
+		snprintf(name, sizeof(name), "%s/%s", audits[a].suite, audits[a].name);
+		record(rs_conf(), name, audits[a].clauses, status, 0, why);
 	}
 	return 0;
 }
@@ -357,6 +489,29 @@ static void about_impl(const struct rs_impl *impl, const char *missing)
 	printf("}\n");
 }
 
+/* What --check-impl and --about-impl print, and the warning for missing
+ * functions: said by the loader's child (loader.h). */
+struct loaded_impl {
+	bool check, about;
+};
+
+static void describe_impl(const struct rs_impl *impl, void *arg)
+{
+	const struct loaded_impl *what = arg;
+	char missing[1024];
+	rs_impl_missing(impl, missing, sizeof(missing));
+	if (missing[0])
+		fprintf(stderr,
+			"refstor-conformance: %s does not implement %s: the tests that need them "
+			"are NOT IMPLEMENTED, and the verdict at best INCOMPLETE\n",
+			impl->path, missing);
+	if (what->check)
+		printf("%s: loads; version %s\n", impl->path,
+		       impl->version ? impl->version() : "(refstor_version not implemented)");
+	if (what->about)
+		about_impl(impl, missing);
+}
+
 static const struct rs_clause_test *clause_test(const struct criterion_test *test)
 {
 	for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses; t++)
@@ -367,7 +522,8 @@ static const struct rs_clause_test *clause_test(const struct criterion_test *tes
 
 /* Keep only the tests of clauses matching glob (NULL: all), and the
  * backend-independent ones only on the run that is given --once. */
-static size_t select_tests(struct criterion_test_set *set, const char *glob, bool once)
+static size_t select_tests(struct criterion_test_set *set, const char *glob, bool once,
+			   double timeout)
 {
 	size_t kept = 0;
 	struct criterion_suite_set *suite;
@@ -382,6 +538,7 @@ static size_t select_tests(struct criterion_test_set *set, const char *glob, boo
 				test->data->disabled = true;
 			else
 				kept++;
+			test->data->timeout = timeout;
 		}
 	}
 	return kept;
@@ -391,6 +548,11 @@ int main(int argc, char **argv)
 {
 	const char *spec = REFSTOR_SPEC_MD, *report_dir = NULL, *clause = NULL, *skip_why = NULL;
 	bool list = false, check_impl = false, once = false, about = false;
+	double timeout = RS_DEFAULT_TIMEOUT;
+	/* --report's: what the report says about the run (report.h). */
+	enum { MAX_META = 64 };
+	const char *meta_keys[MAX_META], *meta_values[MAX_META];
+	struct rs_run_info info = {meta_keys, meta_values, 0, 0};
 	/* Our options come out of argv; the rest goes to Criterion. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -409,7 +571,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--results"))
 			env = "REFSTOR_CONF_RESULTS";
 		if (env || !strcmp(a, "--spec") || !strcmp(a, "--report") ||
-		    !strcmp(a, "--clause") || !strcmp(a, "--skip-run")) {
+		    !strcmp(a, "--clause") || !strcmp(a, "--skip-run") || !strcmp(a, "--timeout") ||
+		    !strcmp(a, "--meta") || !strcmp(a, "--interrupted")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "refstor-conformance: %s needs a value\n", a);
 				usage(stderr);
@@ -426,6 +589,31 @@ int main(int argc, char **argv)
 				report_dir = v;
 			} else if (!strcmp(a, "--skip-run")) {
 				skip_why = v;
+			} else if (!strcmp(a, "--meta")) {
+				char *eq = strchr(v, '=');
+				if (!eq || info.n == MAX_META) {
+					fprintf(
+					    stderr,
+					    "refstor-conformance: --meta KEY=VALUE (at most %d), "
+					    "not %s\n",
+					    MAX_META, v);
+					return 2;
+				}
+				*eq = '\0';
+				meta_keys[info.n] = v;
+				meta_values[info.n++] = eq + 1;
+			} else if (!strcmp(a, "--interrupted")) {
+				info.interrupted = atoi(v);
+			} else if (!strcmp(a, "--timeout")) {
+				char *end;
+				timeout = strtod(v, &end);
+				if (*end || !(timeout > 0 && timeout <= 86400)) {
+					fprintf(stderr,
+						"refstor-conformance: --timeout is a number of "
+						"seconds in (0, 86400], not %s\n",
+						v);
+					return 2;
+				}
 			} else {
 				clause = v;
 			}
@@ -435,6 +623,8 @@ int main(int argc, char **argv)
 			check_impl = true;
 		} else if (!strcmp(a, "--once")) {
 			once = true;
+		} else if (!strcmp(a, "--keep-going")) {
+			setenv("REFSTOR_CONF_KEEP_GOING", "1", 1);
 		} else if (!strcmp(a, "--about-impl")) {
 			about = true;
 		} else if (!strcmp(a, "--usage")) {
@@ -450,7 +640,7 @@ int main(int argc, char **argv)
 	if (list)
 		return list_clauses(spec);
 	if (report_dir)
-		return rs_report(report_dir, spec, argc - 1, argv + 1);
+		return rs_report(report_dir, spec, &info, argc - 1, argv + 1);
 	if (skip_why)
 		return skip_run(skip_why, clause, "NORUN", false);
 
@@ -460,27 +650,22 @@ int main(int argc, char **argv)
 			mode);
 		return 2;
 	}
+	/* A run killed with its caller (a CI job cancelled with SIGKILL) must
+	 * not go on writing into the next run's backends: the tests follow
+	 * the runner (rs_test_init), the runner follows its caller. */
+	pid_t caller = getppid();
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != caller)
+		return 2;
 	/* A port that cannot be loaded, or lacks a core function, is an
-	 * error of the run, not a list of failed tests. */
-	char err[1024], missing[1024];
-	struct rs_impl *impl = rs_impl_load(rs_conf()->impl, err, sizeof(err));
-	if (!impl) {
+	 * error of the run, not a list of failed tests.  Its first load is in
+	 * a child, so that a constructor that crashes is named as such. */
+	char err[1024];
+	struct loaded_impl what = {check_impl, about};
+	if (rs_loader_check(rs_conf()->impl, describe_impl, &what, err, sizeof(err))) {
 		fprintf(stderr, "refstor-conformance: %s\n", err);
 		return 2;
 	}
-	rs_impl_missing(impl, missing, sizeof(missing));
-	if (missing[0])
-		fprintf(stderr,
-			"refstor-conformance: %s does not implement %s: the tests that need them "
-			"are NOT IMPLEMENTED, and the verdict at best INCOMPLETE\n",
-			rs_conf()->impl, missing);
-	if (check_impl)
-		printf("%s: loads; version %s\n", rs_conf()->impl,
-		       impl->version ? impl->version() : "(refstor_version not implemented)");
-	if (about)
-		about_impl(impl, missing);
-	/* The tests load it themselves, each in its own process. */
-	rs_impl_unload(impl);
 	if (check_impl || about)
 		return 0;
 
@@ -492,29 +677,35 @@ int main(int argc, char **argv)
 	if (!strcmp(rs_conf()->role, "enospc") && !clause)
 		clause = "ENOSPC-*";
 	struct criterion_test_set *tests = criterion_initialize();
-	if (!select_tests(tests, clause, once)) {
+	if (!select_tests(tests, clause, once, timeout)) {
 		fprintf(stderr, "refstor-conformance: no test to run%s%s\n",
 			clause ? " for clauses matching " : "", clause ? clause : "");
 		criterion_finalize(tests);
 		return 2;
 	}
-	/* Where each test body records that it got to its end (suite.h). */
-	char done[] = "/tmp/refstor-conformance-done.XXXXXX";
-	int dfd = mkstemp(done);
-	if (dfd < 0) {
-		perror("refstor-conformance: mkstemp");
+	/* Where each test records what it is doing and that its body got to
+	 * its end (watch.h), and where a hang stops the rest of the run. */
+	char state[] = "/tmp/refstor-conformance-state.XXXXXX";
+	if (!mkdtemp(state)) {
+		perror("refstor-conformance: mkdtemp");
 		criterion_finalize(tests);
 		return 2;
 	}
-	close(dfd);
-	setenv("REFSTOR_CONF_DONE", done, 1);
+	setenv("REFSTOR_CONF_STATE", state, 1);
+	char self[32];
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	setenv("REFSTOR_CONF_RUNNER", self, 1);
 	int result = 0;
 	if (criterion_handle_args(argc, argv, true)) {
 		result = !criterion_run_all_tests(tests);
 		if (record_silent(tests))
 			result = 1;
+		record_audits(clause);
+		for (size_t a = 0; a < NAUDITS; a++)
+			if (audit[a].dirty)
+				result = 1;
 	}
-	unlink(done);
+	rs_remove_tree(state);
 	criterion_finalize(tests);
 	return result;
 }

@@ -264,7 +264,39 @@ static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs
 	      f);
 }
 
-int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
+/* The run as a whole, first: its verdict and what it ran on, as a testsuite
+ * of one case that fails unless the verdict is CONFORMANT, so that a CI
+ * that only reads JUnit cannot show an incomplete run as green. */
+static void rs_junit_verdict(FILE *xml, const struct rs_verdict *v, const struct rs_run_info *info)
+{
+	fprintf(xml,
+		"  <testsuite name=\"refstor-conformance.verdict\" tests=\"1\" failures=\"%d\" "
+		"errors=\"0\">\n    <properties>\n",
+		v->code != RS_CONFORMANT);
+	for (size_t i = 0; i < info->n; i++) {
+		fprintf(xml, "      <property name=\"");
+		rs_xml_escape(xml, info->keys[i]);
+		fprintf(xml, "\" value=\"");
+		rs_xml_escape(xml, info->values[i]);
+		fprintf(xml, "\"/>\n");
+	}
+	fprintf(
+	    xml,
+	    "    </properties>\n    <testcase classname=\"refstor-conformance\" name=\"verdict\"");
+	if (v->code == RS_CONFORMANT) {
+		fprintf(xml, "/>\n  </testsuite>\n");
+		return;
+	}
+	fprintf(xml, ">\n      <failure message=\"%s\">", rs_verdict_name(v->code));
+	for (size_t i = 0; i < v->nwhy; i++) {
+		rs_xml_escape(xml, v->why[i]);
+		fputc('\n', xml);
+	}
+	fprintf(xml, "</failure>\n    </testcase>\n  </testsuite>\n");
+}
+
+int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info, int nfiles,
+	      char **files)
 {
 	struct rs_spec spec;
 	char err[512];
@@ -273,7 +305,8 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 		return 2;
 	}
 	struct rs_results rs = {0};
-	if (rs_load_results(&rs, nfiles, files) || !rs.n) {
+	/* An interrupted run may have none yet; it still gets its report. */
+	if (rs_load_results(&rs, nfiles, files) || (!rs.n && !info->interrupted)) {
 		fprintf(stderr, "refstor-conformance: no results to report\n");
 		return 2;
 	}
@@ -291,6 +324,8 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 		}
 	struct rs_verdict verdict;
 	rs_verdict_of(&spec, rs.r, rs.n, &verdict);
+	if (info->interrupted)
+		rs_verdict_interrupted(&verdict, info->interrupted);
 	/* A failed test whose clauses are not in the spec must not vanish. */
 	size_t orphans = 0;
 	for (size_t i = 0; i < rs.n; i++) {
@@ -332,6 +367,12 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	/* report.md */
 	fprintf(md, "# refstor conformance report\n\n");
 	fprintf(md, "**Verdict: %s**\n\n", rs_verdict_name(verdict.code));
+	for (size_t i = 0; i < info->n; i++) {
+		fprintf(md, "%s%s: ", i ? "\n" : "", info->keys[i]);
+		rs_md_escape(md, info->values[i]);
+		fprintf(md, "  ");
+	}
+	fprintf(md, "%s", info->n ? "\n\n" : "");
 	for (size_t i = 0; i < verdict.nwhy; i++) {
 		fputs("- ", md);
 		rs_md_escape(md, verdict.why[i]);
@@ -357,6 +398,10 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	}
 	fprintf(md, "\n(b) buffered, (d) direct I/O.\n\n## Failures\n\n");
 	size_t nf = 0;
+	const char *impl = NULL; /* as given, for the rerun lines */
+	for (size_t i = 0; i < info->n; i++)
+		if (!strcmp(info->keys[i], "impl_arg"))
+			impl = info->values[i];
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
 			struct rs_cell *cell = &cells[i * rs.ncols + c];
@@ -367,6 +412,14 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 				spec.clauses[i].id, rs.cols[c].backend, rs.cols[c].mode,
 				cell->why->test);
 			rs_md_escape(md, cell->why->message);
+			/* The audits are rows of a whole run, not tests. */
+			if (strncmp(cell->why->test, "hygiene/", 8) ||
+			    !strstr(cell->why->test, "_after_every_test"))
+				fprintf(md,
+					"  \n  rerun: `ci/conformance%s%s --backends %s --modes %s "
+					"--test '%s'`",
+					impl ? " --impl " : "", impl ? impl : "",
+					rs.cols[c].backend, rs.cols[c].mode, cell->why->test);
 			fputc('\n', md);
 		}
 	if (!nf)
@@ -395,13 +448,20 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	rs_json_string(js, rs_verdict_name(verdict.code));
 	fprintf(js,
 		", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, \"why\": [",
-		(int)verdict.code, verdict.must_clauses, verdict.must_failed);
+		rs_verdict_exit_status(&verdict), verdict.must_clauses, verdict.must_failed);
 	for (size_t i = 0; i < verdict.nwhy; i++) {
 		fputs(i ? ", " : "", js);
 		rs_json_string(js, verdict.why[i]);
 	}
+	fprintf(js, "]},\n  \"run\": {");
+	for (size_t i = 0; i < info->n; i++) {
+		fputs(i ? ", " : "", js);
+		rs_json_string(js, info->keys[i]);
+		fputs(": ", js);
+		rs_json_string(js, info->values[i]);
+	}
 	fprintf(js,
-		"]},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
+		"},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
 		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"norun\": %zu, \"no_test\": "
 		"%zu},\n  \"runs\": [",
 		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
@@ -458,6 +518,7 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	/* junit.xml: a testsuite per backend and mode, a testcase per test. */
 	fprintf(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "
 		     "name=\"refstor-conformance\">\n");
+	rs_junit_verdict(xml, &verdict, info);
 	for (size_t c = 0; c < rs.ncols; c++) {
 		size_t tests = 0, failures = 0, skipped = 0;
 		double secs = 0;
@@ -505,11 +566,10 @@ int rs_report(const char *dir, const char *spec_path, int nfiles, char **files)
 	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
 	       orphans ? " (and failed tests of unknown clauses)" : "", dir);
 	for (size_t i = 0; i < verdict.nwhy; i++)
-		printf("  incomplete: %s\n", verdict.why[i]);
+		printf("  - %s\n", verdict.why[i]);
 	printf("verdict: %s (%zu of %zu MUST clauses failed%s)\n", rs_verdict_name(verdict.code),
-	       verdict.must_failed, verdict.must_clauses,
-	       verdict.nwhy ? "; some checks never ran, listed above" : "");
-	int ret = (int)verdict.code;
+	       verdict.must_failed, verdict.must_clauses, verdict.nwhy ? "; why: above" : "");
+	int ret = rs_verdict_exit_status(&verdict);
 	rs_verdict_free(&verdict);
 	free(cells);
 	free(rs.r);

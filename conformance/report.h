@@ -15,8 +15,9 @@ struct rs_result {
 	char test[256];    /* suite/name */
 	char clauses[256]; /* space-separated clause IDs */
 	/* PASS | FAIL | SKIP (does not apply here, with the reason) | NIMP (the
-	 * implementation lacks a function the test needs) | NORUN (the backend
-	 * could not be brought up) */
+	 * implementation lacks a function the test needs) | NORUN (not run: the
+	 * backend could not be brought up, an earlier test hung, the run's
+	 * budget ran out) */
 	char status[8];
 	float seconds;
 	char message[RS_MESSAGE_MAX]; /* skip reason or every failed check */
@@ -24,8 +25,19 @@ struct rs_result {
 
 void rs_result_write(FILE *f, const struct rs_result *r);
 
+/* What a report says about the run itself (ci/conformance passes it as
+ * --meta KEY=VALUE): the implementation, its sha256 and version, kernel,
+ * backends, date, command line.  interrupted: the signal that stopped the
+ * run before its end, 0 if none. */
+struct rs_run_info {
+	const char **keys, **values;
+	size_t n;
+	int interrupted;
+};
+
 /* Merge result files into dir/report.md, report.json and junit.xml and print
- * the backend x clause matrix.  Returns 0 when no MUST clause failed. */
-int rs_report(const char *dir, const char *spec_path, int nfiles, char **files);
+ * the backend x clause matrix.  Returns the verdict's exit status. */
+int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info, int nfiles,
+	      char **files);
 
 #endif

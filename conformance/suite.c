@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* suite.c - configuration, scratch space, require_* and independent views. */
 #include "suite.h"
+#include "calls.h"
+#include "hygiene.h"
 #include "sys.h"
+#include "watch.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -9,7 +12,9 @@
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,6 +27,7 @@ static struct rs_conf t_conf;
 static bool t_conf_loaded;
 const struct rs_impl *impl;
 static char t_dir[1024];
+static struct rs_watch *t_watch;
 static void *t_allocs[T_MAX_ALLOCS];
 static int t_nallocs;
 
@@ -97,19 +103,46 @@ void t_check_err(const char *expr, int r, const int *want, size_t n, const char 
 		  expr, r, m, rs_where());
 }
 
+/* The runner's reason to start no more tests (main.c: a test hung), or NULL. */
+static const char *t_run_stopped(char *why, size_t len)
+{
+	const char *state = getenv("REFSTOR_CONF_STATE");
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/stop", state ? state : "");
+	FILE *f = state ? fopen(p, "r") : NULL;
+	if (!f)
+		return NULL;
+	if (!fgets(why, (int)len, f))
+		snprintf(why, len, "the run was stopped");
+	why[strcspn(why, "\n")] = '\0';
+	fclose(f);
+	return why;
+}
+
 void rs_test_init(const struct rs_clause_test *t)
 {
 	const struct rs_conf *c = rs_conf();
+	/* A runner that is gone takes its tests with it: a killed CI job must
+	 * not leave a hung implementation writing into the next run's target. */
+	const char *runner = getenv("REFSTOR_CONF_RUNNER");
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (runner && getppid() != (pid_t)atol(runner))
+		_exit(1);
+	char stopped[512];
+	if (t_run_stopped(stopped, sizeof(stopped)))
+		cr_skip_test(RS_NORUN_PREFIX "%s", stopped);
 	/* No test needs a file past T_FILE_LIMIT: a broken implementation that
 	 * writes without end (zeroes up to INT64_MAX, say) is stopped here, with
 	 * SIGXFSZ, instead of filling a ramfs with the machine's memory. */
 	struct rlimit lim = {T_FILE_LIMIT, T_FILE_LIMIT};
 	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0, "setrlimit(RLIMIT_FSIZE): %s",
 		     strerror(errno));
+	t_watch = rs_watch_open(getenv("REFSTOR_CONF_STATE"), t->suite, t->name);
 	if (!impl) {
 		char err[1024];
-		impl = rs_impl_load(c->impl, err, sizeof(err));
-		cr_assert(impl, "%s", err);
+		const struct rs_impl *loaded = rs_impl_load(c->impl, err, sizeof(err));
+		cr_assert(loaded, "%s", err);
+		impl = rs_calls_wrap(loaded, t_watch);
 	}
 	if (!strcmp(c->role, "enospc") && strncmp(t->clauses, "ENOSPC-", 7))
 		cr_skip_test("%s is reserved for the ENOSPC clauses", c->backend);
@@ -132,29 +165,25 @@ void rs_test_init(const struct rs_clause_test *t)
 					     strerror(e));
 		}
 	}
+	rs_hygiene_begin(c->target, c->is_dev ? NULL : t_dir);
 }
 
 void rs_test_done(const struct rs_clause_test *t)
 {
-	/* One line per finished body, appended with O_APPEND (atomic for a
-	 * short line); raw calls, past the interposer. */
-	const char *done = getenv("REFSTOR_CONF_DONE");
-	if (!done)
-		return;
+	(void)t;
 	/* A test may have lowered the file-size limit (t_limit_file_size). */
 	struct rlimit lim;
 	if (!getrlimit(RLIMIT_FSIZE, &lim) && lim.rlim_cur != lim.rlim_max) {
 		lim.rlim_cur = lim.rlim_max;
 		setrlimit(RLIMIT_FSIZE, &lim);
 	}
-	int fd = open(done, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0)
+	/* What the test left open is the test's; what remains after that is
+	 * the implementation's. */
+	rs_calls_close_all();
+	if (!t_watch)
 		return;
-	char line[512];
-	int n = snprintf(line, sizeof(line), "%s/%s\n", t->suite, t->name);
-	if (n > 0 && (size_t)n < sizeof(line) && sys_write(fd, line, (size_t)n) != n)
-		cr_log_warn("could not record the end of %s/%s", t->suite, t->name);
-	close(fd);
+	rs_hygiene_end(t_watch->fds, sizeof(t_watch->fds), t_watch->files, sizeof(t_watch->files));
+	t_watch->finished = 1;
 }
 
 static int t_rm(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -305,6 +334,7 @@ const char *t_file(const char *name)
 	require_fs();
 	char *p = t_alloc(1, strlen(t_dir) + strlen(name) + 2);
 	sprintf(p, "%s/%s", t_dir, name);
+	rs_hygiene_made(p);
 	return p;
 }
 

@@ -51,7 +51,7 @@ struct rs_clause_test {
 	static const struct rs_clause_test *rs_ctp_##suite##_##name                          \
 	    __attribute__((used, section("rs_clauses"))) = &rs_ct_##suite##_##name;          \
 	static void rs_body_##suite##_##name(void);                                          \
-	Test(suite, name, .description = clauses, .fini = rs_test_fini, .timeout = 120)      \
+	Test(suite, name, .description = clauses, .fini = rs_test_fini)                      \
 	{                                                                                    \
 		rs_test_init(&rs_ct_##suite##_##name);                                       \
 		rs_body_##suite##_##name();                                                  \
@@ -64,7 +64,8 @@ struct rs_clause_test {
 /* Run first in every test body: may skip the test (Criterion cannot skip
  * from .init). */
 void rs_test_init(const struct rs_clause_test *t);
-/* Run last: the body got to its end (see REFSTOR_CONF_DONE in main.c). */
+/* Run last: close what the test left open, audit hygiene.h, and record that
+ * the body got to its end (watch.h). */
 void rs_test_done(const struct rs_clause_test *t);
 void rs_test_fini(void);
 /* The directory a test works in on a filesystem backend, and removing it:
@@ -86,6 +87,9 @@ void require_root(void);
 void rs_require_fn(bool present, const char *name);
 /* The skip message that marks a test as not implemented. */
 #define RS_NIMP_PREFIX "not implemented: "
+/* The skip message of a test the runner stopped before it began (an earlier
+ * test hung): NORUN, not a skip. */
+#define RS_NORUN_PREFIX "not run: "
 /* What the backend's kernel does, probed with plain syscalls on a scratch
  * file (fs) or the device itself: true if supported.  The reason for a
  * "no" is kept for the skip message. */

@@ -22,6 +22,8 @@ const char *rs_verdict_name(enum rs_verdict_code code)
 		return "CONFORMANT";
 	case RS_NOT_CONFORMANT:
 		return "NOT CONFORMANT";
+	case RS_INTERRUPTED:
+		return "INTERRUPTED";
 	default:
 		return "INCOMPLETE";
 	}
@@ -91,6 +93,9 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 			if (!rs_clauses_match(r[k].clauses, c->id))
 				continue;
 			any = true;
+			if (rs_is(&r[k], "FAIL") && !failed)
+				rs_why(v, "%s failed on %s (%s): %s: %.700s", c->id, r[k].backend,
+				       r[k].mode, r[k].test, r[k].message);
 			failed |= rs_is(&r[k], "FAIL");
 		}
 		v->must_failed += failed;
@@ -110,8 +115,9 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 	/* Backends that never came up. */
 	for (size_t k = 0; k < n; k++)
 		if (rs_is(&r[k], "NORUN"))
-			rs_why(v, "backend %s (%s) did not run: %s", r[k].backend, r[k].mode,
-			       r[k].message);
+			rs_why(v, "%s (%s) did not run: %s", r[k].backend, r[k].mode,
+			       strncmp(r[k].message, "not run: ", 9) ? r[k].message
+								     : r[k].message + 9);
 	/* Tests of MUST clauses that never passed anywhere. */
 	for (size_t k = 0; k < n; k++) {
 		if (!rs_concerns_must(spec, r[k].clauses))
@@ -146,6 +152,21 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 		v->code = RS_INCOMPLETE;
 	else
 		v->code = RS_CONFORMANT;
+}
+
+void rs_verdict_interrupted(struct rs_verdict *v, int sig)
+{
+	v->code = RS_INTERRUPTED;
+	v->signal = sig;
+	rs_why(v,
+	       "the run was interrupted by signal %d (%s) before its end: what it found so far is "
+	       "above",
+	       sig, strsignal(sig));
+}
+
+int rs_verdict_exit_status(const struct rs_verdict *v)
+{
+	return v->code == RS_INTERRUPTED ? 128 + v->signal : (int)v->code;
 }
 
 void rs_verdict_free(struct rs_verdict *v)

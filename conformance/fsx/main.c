@@ -6,19 +6,28 @@
  *       (--backend alone: test on that fixture backend, which must be up)
  *               [--ops N] [--max-size BYTES] [--direct] [--ops-mix read=30,...]
  *               [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]
+ *               [--timeout SECONDS]
  *   refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]
+ *
+ * --timeout: a call into the implementation that has not returned after that
+ * long (default 20 s) ends the run: "fsx: HUNG: refstor_writev ...", exit 4.
  */
 #include "fsx.h"
+#include "../calls.h"
 #include "../faults/faults.h"
+#include "../watch.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +58,7 @@ static void usage(FILE *f)
 	    "usage: refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]\n"
 	    "                   [--ops N] [--max-size BYTES] [--direct] [--ops-mix k=w,...]\n"
 	    "                   [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]\n"
+	    "                   [--timeout SECONDS]\n"
 	    "       refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]\n"
 	    "op kinds for --ops-mix: read write zeroes discard alloc resize flush sync reopen "
 	    "recreate\n",
@@ -261,8 +271,42 @@ static int do_runs(struct fsx_conf *c, bool seeded, uint64_t nops, uint64_t dura
 	return ret;
 }
 
+/* The per-op watchdog: the calls in progress (calls.h records them), and
+ * how long one may take. */
+struct fsx_watchdog {
+	struct rs_watch *watch;
+	double limit;
+};
+
+static void *watchdog(void *arg)
+{
+	const struct fsx_watchdog *w = arg;
+	for (;;) {
+		struct timespec tick = {0, 100 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+		char call[64];
+		double secs;
+		if (rs_watch_oldest(w->watch, call, sizeof(call), &secs) && secs > w->limit) {
+			/* The hung call cannot be unwound: say it and end. */
+			fprintf(stderr,
+				"fsx: HUNG: %s did not return within %.0f s (--timeout); the run "
+				"cannot go on\n",
+				call, w->limit);
+			fflush(stderr);
+			_exit(4);
+		}
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	/* A cancelled CI job takes fsx with it (its caller is the script). */
+	pid_t caller = getppid();
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != caller)
+		return 2;
+	double timeout = 20;
 	struct fsx_conf c = {.impl_path = REFSTOR_REF_SO,
 			     .backend = "file",
 			     .max_size = 1 << 20,
@@ -293,7 +337,15 @@ int main(int argc, char **argv)
 			c.max_size = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--duration") && v)
 			duration = strtoull(v, NULL, 0);
-		else if (!strcmp(a, "--out") && v)
+		else if (!strcmp(a, "--timeout") && v) {
+			char *end;
+			timeout = strtod(v, &end);
+			if (*end || !(timeout > 0)) {
+				fprintf(stderr, "fsx: --timeout is a number of seconds, not %s\n",
+					v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--out") && v)
 			out = v;
 		else if (!strcmp(a, "--replay") && v)
 			replay = v;
@@ -365,7 +417,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsx: %s\n", lerr);
 		return 2;
 	}
-	c.impl = impl;
+	/* Every call goes through calls.c, which the watchdog reads. */
+	static struct rs_watch watch;
+	static struct fsx_watchdog dog;
+	dog.watch = &watch;
+	dog.limit = timeout;
+	c.impl = rs_calls_wrap(impl, &watch);
+	pthread_t dog_thread;
+	if (pthread_create(&dog_thread, NULL, watchdog, &dog)) {
+		fprintf(stderr, "fsx: cannot start the watchdog thread\n");
+		return 2;
+	}
+	pthread_detach(dog_thread);
 	int ret = direct_unsupported(&c) ? skip_direct(&c)
 		  : replay               ? do_replay(&c, &seq, replay)
 					 : do_runs(&c, seeded, nops, duration, out, shrink);
