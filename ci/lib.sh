@@ -53,3 +53,53 @@ rs_steps_summary() {
 	printf '%d passed, %d failed\n' $((total - failed)) "$failed"
 	[ "$failed" -eq 0 ]
 }
+
+# A JSON string literal of $1 (quotes, backslashes and control characters
+# escaped).
+rs_json_string() {
+	local s=$1 out="" c i
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	s=${s//$'\n'/\\n}
+	s=${s//$'\t'/\\t}
+	s=${s//$'\r'/\\r}
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		if [[ $c == [[:cntrl:]] ]]; then
+			printf -v c '\\u%04x' "'$c"
+		fi
+		out+=$c
+	done
+	printf '"%s"' "$out"
+}
+
+# $1 with XML's five special characters escaped.
+rs_xml_escape() {
+	sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' \
+		-e "s/'/\\&apos;/g" <<<"$1" | sed -e ':a;N;$!ba;s/\n/\&#10;/g'
+}
+
+# The arguments as a shell would need them typed: plain words as they are,
+# anything else in single quotes.
+rs_quote_args() {
+	local a out=""
+	for a in "$@"; do
+		if [[ $a =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then
+			out+=" $a"
+		else
+			out+=" '${a//\'/\'\\\'\'}'"
+		fi
+	done
+	printf '%s' "${out# }"
+}
+
+# rs_with_lock FILE CMD...: CMD while holding an exclusive flock on FILE
+# (waiting for it): two runs that share a build tree build one at a time.
+rs_with_lock() {
+	local file=$1
+	shift
+	(
+		flock 8 || exit 1
+		"$@"
+	) 8>>"$file"
+}
