@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -350,6 +351,9 @@ static void assert_refused_at_once(enum type_how how, const char *path, const ch
 	pid_t pid = fork();
 	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
 	if (!pid) {
+		/* A test process killed meanwhile (--timeout) takes this one
+		 * with it, blocked or not. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(p[0]);
 		struct type_result res = {0};
 		type_call(how, path, &res);
