@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# ci/lib.sh - shared by the ci/ scripts: repo paths, logging, timed steps.
+# ci/lib.sh - shared by the ci/ scripts (and fio/, fixtures/refstor-fixture): repo
+# paths, logging, timed steps, JSON in and out.
 
 RS_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RS_BUILD=${RS_BUILD:-$RS_TOP/build}
@@ -55,7 +56,8 @@ rs_steps_summary() {
 }
 
 # A JSON string literal of $1 (quotes, backslashes and control characters
-# escaped).
+# escaped): the one JSON string writer of the shell scripts, rs_json_get
+# below their one reader.
 rs_json_string() {
 	local s=$1 out="" c i
 	s=${s//\\/\\\\}
@@ -71,6 +73,62 @@ rs_json_string() {
 		out+=$c
 	done
 	printf '"%s"' "$out"
+}
+
+# rs_json_get FILE|- KEY...: the values of the KEYs in each JSON object of
+# FILE (- for stdin), one line each, in the order asked: with one KEY, one
+# line per object.  The input is one JSON document (a tool's --json output)
+# or JSON Lines (a results file, one object per line); empty input prints
+# nothing.  A string prints as it is (bytes that are not UTF-8 too),
+# anything else as JSON (4096, null).  This is the one way the scripts read
+# what the programs write, so that no value is split on tabs, guessed from
+# key=value lines or passed through eval.  Exit 1, saying where, on input
+# that is not JSON, an object without a KEY, or a value with a line break
+# (it would read as two values) or a NUL (bash cannot hold one); the values
+# before the error are printed.
+rs_json_get() {
+	[ $# -ge 2 ] || { echo "usage: rs_json_get FILE|- KEY..." >&2; return 2; }
+	# -S: no site-packages to look through, so python3 starts sooner (this
+	# runs once per backend and per run).
+	python3 -S -c '
+import json, sys
+src, keys = sys.argv[1], sys.argv[2:]
+name = "stdin" if src == "-" else src
+def fail(why):
+    sys.stdout.buffer.flush()
+    sys.exit("rs_json_get: %s: %s" % (name, why))
+try:
+    data = sys.stdin.buffer.read() if src == "-" else open(src, "rb").read()
+except OSError as e:
+    fail(e.strerror)
+text = data.decode("utf-8", "surrogateescape")
+dec, pos, line, counted = json.JSONDecoder(), 0, 1, 0
+while True:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    if pos == len(text):
+        break
+    line += text.count("\n", counted, pos)
+    counted = pos
+    try:
+        obj, pos = dec.raw_decode(text, pos)
+    except ValueError as e:
+        fail("not JSON: %s" % e)
+    if not isinstance(obj, dict):
+        fail("line %d: not a JSON object" % line)
+    for key in keys:
+        if key not in obj:
+            fail("line %d: no key %s" % (line, json.dumps(key)))
+        v = obj[key]
+        v = v if isinstance(v, str) else json.dumps(v)
+        if any(c in v for c in "\n\r\0"):
+            fail("line %d: the value of %s has a line break or NUL" % (line, json.dumps(key)))
+        try:
+            out = v.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a lone \ud800-style escape
+            out = v.encode("utf-8", "backslashreplace")
+        sys.stdout.buffer.write(out + b"\n")
+' "$@"
 }
 
 # $1 with XML's five special characters escaped.

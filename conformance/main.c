@@ -11,7 +11,7 @@
  *   refstor-conformance --check-impl [--impl SO]   (does it load and bind?)
  *   refstor-conformance --about-impl [--impl SO]   (JSON: version, missing functions,
  *                                                   a self-test mutant's must_fail)
- *   refstor-conformance --report DIR [--spec FILE] RESULTS.tsv...
+ *   refstor-conformance --report DIR [--spec FILE] RESULTS.jsonl...
  *   refstor-conformance --skip-run REASON --backend NAME --mode M --results FILE
  *       (a run that cannot happen: every test is recorded NORUN, with why)
  *
@@ -62,7 +62,7 @@ static void usage(FILE *f)
 	      "       refstor-conformance --list [--spec FILE]\n"
 	      "       refstor-conformance --check-impl [--impl SO]\n"
 	      "       refstor-conformance --report DIR [--spec FILE] [--meta KEY=VALUE]...\n"
-	      "                           [--interrupted SIGNAL] RESULTS.tsv...\n"
+	      "                           [--interrupted SIGNAL] RESULTS.jsonl...\n"
 	      "       refstor-conformance --skip-run REASON --backend NAME --mode MODE --results "
 	      "FILE\n",
 	      f);
@@ -134,6 +134,7 @@ enum { MAX_TESTS = 1024 };
 static const struct criterion_test *reported[MAX_TESTS];
 static size_t nreported;
 
+/* One result: a JSON line appended to REFSTOR_CONF_RESULTS (report.h). */
 static void record(const struct rs_conf *c, const char *test, const char *clauses,
 		   const char *status, float seconds, const char *why)
 {
@@ -374,18 +375,14 @@ static int skip_run(const char *why, const char *glob, const char *status, bool 
 		return 2;
 	}
 	/* A run cut short (a spent budget, a signal) keeps what it recorded;
-	 * only the rest is not run. */
-	char *have = NULL;
-	size_t have_len = 0;
-	FILE *f = fopen(results, "r");
-	if (f) {
-		FILE *m = open_memstream(&have, &have_len);
-		for (int ch; m && (ch = fgetc(f)) != EOF;)
-			fputc(ch, m);
-		if (m)
-			fclose(m);
-		fclose(f);
-	}
+	 * only the rest is not run.  What it recorded is read as results (a
+	 * test named inside another's message does not count); no file yet
+	 * is none. */
+	struct rs_result *have = NULL;
+	size_t nhave = 0;
+	if (rs_results_read(results, &have, &nhave) && errno != ENOENT)
+		fprintf(stderr, "refstor-conformance: cannot read %s (%s): recording every test\n",
+			results, strerror(errno));
 	for (size_t i = 0, n = (size_t)(__stop_rs_clauses - __start_rs_clauses) + NAUDITS; i < n;
 	     i++) {
 		const struct rs_clause_test *t =
@@ -393,10 +390,12 @@ static int skip_run(const char *why, const char *glob, const char *status, bool 
 		/* The backend-independent tests run on another backend. */
 		if ((t->once && !once) || (glob && !rs_clauses_match(t->clauses, glob)))
 			continue;
-		char name[256], field[260];
+		char name[256];
 		snprintf(name, sizeof(name), "%s/%s", t->suite, t->name);
-		snprintf(field, sizeof(field), "\t%s\t", name);
-		if (have && strstr(have, field))
+		size_t k = 0;
+		while (k < nhave && strcmp(have[k].test, name))
+			k++;
+		if (k < nhave)
 			continue;
 		record(rs_conf(), name, t->clauses, status, 0, why);
 	}

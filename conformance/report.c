@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c - the backend x clause matrix (stdout), report.md, report.json and
- * junit.xml, from the result lines of one or more runs.
+ * report.c - the results file (JSON Lines: written, parsed) and, from the
+ * results of one or more runs, the backend x clause matrix (stdout),
+ * report.md, report.json and junit.xml.
  *
  * A clause's cell is FAIL if any of its tests failed there, else NIMP if one
  * needs a function the implementation lacks, else PASS if any passed, else
@@ -14,70 +15,358 @@
 #include "verdict.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-void rs_result_write(FILE *f, const struct rs_result *r)
+/* s as a JSON string: '"' and '\' escaped, every other byte below 0x20 as
+ * \u00XX, the rest (UTF-8) as it is.  The one escaper of the raw results
+ * and the reports. */
+static void rs_json_string(FILE *f, const char *s)
 {
-	const char *fields[] = {r->backend, r->mode, r->test, r->clauses, r->status};
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-		fprintf(f, "%s\t", fields[i]);
-	fprintf(f, "%.3f\t", r->seconds);
-	for (const char *p = r->message; *p; p++) {
-		if (*p == '\t')
-			fputs("\\t", f);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p == '\\')
-			fputs("\\\\", f);
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
 		else
 			fputc(*p, f);
 	}
-	fputc('\n', f);
+	fputc('"', f);
 }
 
-static void rs_unescape(char *s)
+void rs_result_write(FILE *f, const struct rs_result *r)
 {
-	char *o = s;
-	for (char *p = s; *p; p++) {
-		if (*p == '\\' && p[1]) {
+	const char *keys[] = {"backend", "mode", "test", "clauses", "status"};
+	const char *values[] = {r->backend, r->mode, r->test, r->clauses, r->status};
+	fputc('{', f);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		rs_json_string(f, values[i]);
+	}
+	/* "nan" or "inf" would not be JSON. */
+	fprintf(f, ", \"seconds\": %.3f, \"message\": ", isfinite(r->seconds) ? r->seconds : 0.0);
+	rs_json_string(f, r->message);
+	fputs("}\n", f);
+}
+
+/* The parser of one result line: a cursor, and the first error met. */
+struct rs_json_in {
+	const char *p;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static bool rs_json_fail(struct rs_json_in *in, const char *fmt, ...)
+{
+	if (!in->failed && in->err && in->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(in->err, in->errlen, fmt, ap);
+		va_end(ap);
+	}
+	in->failed = true;
+	return false;
+}
+
+/* How much of the text at p an error quotes: at most max bytes, and not
+ * the line's end (a message is one line). */
+static int rs_near(const char *p, int max)
+{
+	size_t n = strcspn(p, "\r\n");
+	return n < (size_t)max ? (int)n : max;
+}
+
+static void rs_json_ws(struct rs_json_in *in)
+{
+	while (*in->p == ' ' || *in->p == '\t' || *in->p == '\n' || *in->p == '\r')
+		in->p++;
+}
+
+/* Four hex digits at p, or -1. */
+static long rs_hex4(const char *p)
+{
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* A decoded string going into a field of len bytes: once a byte or a whole
+ * UTF-8 sequence does not fit, nothing more goes in (no character is cut in
+ * half, none is left out from the middle). */
+struct rs_json_out {
+	char *s;
+	size_t len, n;
+	bool full;
+};
+
+static void rs_json_put(struct rs_json_out *o, const char *b, size_t k)
+{
+	if (!o->s || o->full)
+		return;
+	if (o->n + k >= o->len) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->s + o->n, b, k);
+	o->n += k;
+	o->s[o->n] = '\0';
+}
+
+static void rs_json_put_code(struct rs_json_out *o, uint32_t cp)
+{
+	char b[4];
+	size_t k;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		k = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		k = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | cp >> 12);
+		b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		k = 3;
+	} else {
+		b[0] = (char)(0xf0 | cp >> 18);
+		b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		k = 4;
+	}
+	rs_json_put(o, b, k);
+}
+
+/* A JSON string at in->p into out (NULL: only skip it). */
+static bool rs_json_str(struct rs_json_in *in, char *out, size_t len)
+{
+	struct rs_json_out o = {out, len, 0, false};
+	if (out && len)
+		out[0] = '\0';
+	if (*in->p != '"')
+		return rs_json_fail(in, "a string expected at \"%.*s\"", rs_near(in->p, 20), in->p);
+	for (const char *p = in->p + 1;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (!c || c == '\n')
+			return rs_json_fail(in, "a string without its closing quote (a cut line?)");
+		if (c == '"') {
+			in->p = p + 1;
+			return true;
+		}
+		if (c < 0x20)
+			return rs_json_fail(in, "a raw control character (0x%02x) in a string", c);
+		if (c != '\\') {
+			rs_json_put(&o, (const char *)p, 1);
+			continue;
+		}
+		char e = *++p;
+		const char *simple = strchr("\"\\/bfnrt", e);
+		if (e && simple) {
+			rs_json_put(&o, &"\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"], 1);
+			continue;
+		}
+		if (e != 'u')
+			return rs_json_fail(in, "a bad escape \\%c in a string", e ? e : '0');
+		long cp = rs_hex4(p + 1);
+		if (cp < 0)
+			return rs_json_fail(in, "a bad \\u escape: \\u%.*s", rs_near(p + 1, 4),
+					    p + 1);
+		p += 4;
+		/* A UTF-16 surrogate pair is one character; a lone half is
+		 * none, and becomes U+FFFD as in most decoders. */
+		if (cp >= 0xd800 && cp <= 0xdbff && p[1] == '\\' && p[2] == 'u') {
+			long lo = rs_hex4(p + 3);
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				p += 6;
+			}
+		}
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			cp = 0xfffd;
+		if (!cp)
+			return rs_json_fail(in, "\\u0000 in a string (a C string cannot hold it)");
+		rs_json_put_code(&o, (uint32_t)cp);
+	}
+}
+
+/* A JSON number at in->p, checked against JSON's grammar (strtod alone
+ * would take "nan", "0x10" or " 1"). */
+static bool rs_json_num(struct rs_json_in *in, double *v)
+{
+	const char *p = in->p;
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
 			p++;
-			*o++ = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p;
-		} else {
-			*o++ = *p;
-		}
+	else
+		return rs_json_fail(in, "a value expected at \"%.*s\"", rs_near(in->p, 20), in->p);
+	if (*p == '.') {
+		if (!(*++p >= '0' && *p <= '9'))
+			return rs_json_fail(in, "a bad number at \"%.*s\"", rs_near(in->p, 20),
+					    in->p);
+		while (*p >= '0' && *p <= '9')
+			p++;
 	}
-	*o = '\0';
+	if (*p == 'e' || *p == 'E') {
+		if (*++p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return rs_json_fail(in, "a bad number at \"%.*s\"", rs_near(in->p, 20),
+					    in->p);
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	*v = strtod(in->p, NULL);
+	in->p = p;
+	return true;
 }
 
-static bool rs_result_parse(char *line, struct rs_result *r)
+/* The value of a key this parser does not know: skipped, if flat. */
+static bool rs_json_skip(struct rs_json_in *in)
 {
-	char *f[7];
-	int n = 0;
-	size_t len = strlen(line);
-	if (len && line[len - 1] == '\n')
-		line[len - 1] = '\0';
-	for (char *p = line; n < 7; n++) {
-		f[n] = p;
-		char *tab = n < 6 ? strchr(p, '\t') : NULL;
-		if (n < 6 && !tab)
-			return false;
-		if (tab) {
-			*tab = '\0';
-			p = tab + 1;
+	static const char *const words[] = {"true", "false", "null"};
+	double ignored;
+	if (*in->p == '"')
+		return rs_json_str(in, NULL, 0);
+	for (size_t i = 0; i < 3; i++)
+		if (!strncmp(in->p, words[i], strlen(words[i]))) {
+			in->p += strlen(words[i]);
+			return true;
 		}
-	}
+	if (*in->p == '{' || *in->p == '[')
+		return rs_json_fail(in, "a nested object or array (results are flat)");
+	return rs_json_num(in, &ignored);
+}
+
+bool rs_result_parse(const char *line, struct rs_result *r, char *err, size_t errlen)
+{
+	struct {
+		const char *key;
+		char *field;
+		size_t len;
+	} fields[] = {
+	    {"backend", r->backend, sizeof(r->backend)},
+	    {"mode", r->mode, sizeof(r->mode)},
+	    {"test", r->test, sizeof(r->test)},
+	    {"clauses", r->clauses, sizeof(r->clauses)},
+	    {"status", r->status, sizeof(r->status)},
+	    {"message", r->message, sizeof(r->message)},
+	    {"seconds", NULL, 0},
+	};
+	enum { NFIELDS = sizeof(fields) / sizeof(fields[0]) };
+	bool seen[NFIELDS] = {0};
+	struct rs_json_in in = {line, err, errlen, false};
 	memset(r, 0, sizeof(*r));
-	snprintf(r->backend, sizeof(r->backend), "%s", f[0]);
-	snprintf(r->mode, sizeof(r->mode), "%s", f[1]);
-	snprintf(r->test, sizeof(r->test), "%s", f[2]);
-	snprintf(r->clauses, sizeof(r->clauses), "%s", f[3]);
-	snprintf(r->status, sizeof(r->status), "%s", f[4]);
-	r->seconds = strtof(f[5], NULL);
-	rs_unescape(f[6]);
-	snprintf(r->message, sizeof(r->message), "%s", f[6]);
+	rs_json_ws(&in);
+	if (*in.p != '{')
+		return rs_json_fail(&in, "not a JSON object");
+	in.p++;
+	rs_json_ws(&in);
+	bool first = true;
+	while (*in.p != '}') {
+		if (!first) {
+			if (*in.p != ',')
+				return rs_json_fail(&in, "',' or '}' expected at \"%.*s\"",
+						    rs_near(in.p, 20), in.p);
+			in.p++;
+			rs_json_ws(&in);
+		}
+		first = false;
+		char key[32];
+		if (!rs_json_str(&in, key, sizeof(key)))
+			return false;
+		rs_json_ws(&in);
+		if (*in.p != ':')
+			return rs_json_fail(&in, "':' expected after \"%s\"", key);
+		in.p++;
+		rs_json_ws(&in);
+		size_t i = 0;
+		while (i < NFIELDS && strcmp(fields[i].key, key))
+			i++;
+		if (i == NFIELDS) {
+			if (!rs_json_skip(&in))
+				return false;
+		} else if (fields[i].field) {
+			if (*in.p != '"')
+				return rs_json_fail(&in, "\"%s\" is not a string", key);
+			if (!rs_json_str(&in, fields[i].field, fields[i].len))
+				return false;
+			seen[i] = true;
+		} else {
+			double secs;
+			if (*in.p == '"' || !rs_json_num(&in, &secs))
+				return rs_json_fail(&in, "\"%s\" is not a number", key);
+			r->seconds = (float)secs;
+			seen[i] = true;
+		}
+		rs_json_ws(&in);
+	}
+	in.p++;
+	rs_json_ws(&in);
+	if (*in.p)
+		return rs_json_fail(&in, "more after the object: \"%.*s\"", rs_near(in.p, 20),
+				    in.p);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!seen[i])
+			return rs_json_fail(&in, "no \"%s\"", fields[i].key);
 	return true;
+}
+
+int rs_results_read(const char *path, struct rs_result **rs, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, room = *n;
+	int ret = 0;
+	for (ssize_t got; (got = getline(&line, &cap, f)) > 0;) {
+		lineno++;
+		if (strspn(line, " \t\r\n") == (size_t)got)
+			continue; /* a blank line is not a broken result */
+		/* Room grows by doubling from what is there already. */
+		if (*n == room) {
+			room = room ? 2 * room : 256;
+			struct rs_result *more = realloc(*rs, room * sizeof(**rs));
+			if (!more) {
+				ret = -1;
+				break;
+			}
+			*rs = more;
+		}
+		char err[160];
+		if (rs_result_parse(line, &(*rs)[*n], err, sizeof(err)))
+			(*n)++;
+		else
+			fprintf(stderr, "refstor-conformance: %s:%zu: not a result, skipped: %s\n",
+				path, lineno, err);
+	}
+	if (ferror(f))
+		ret = -1;
+	int e = errno;
+	free(line);
+	fclose(f);
+	errno = e;
+	return ret;
 }
 
 struct rs_column {
@@ -92,7 +381,7 @@ struct rs_cell {
 
 struct rs_results {
 	struct rs_result *r;
-	size_t n, cap;
+	size_t n;
 	struct rs_column *cols;
 	size_t ncols;
 };
@@ -107,30 +396,22 @@ static int rs_col_index(struct rs_results *rs, const char *backend, const char *
 
 static int rs_load_results(struct rs_results *rs, int nfiles, char **files)
 {
-	static char line[4 * RS_MESSAGE_MAX];
 	for (int i = 0; i < nfiles; i++) {
-		FILE *f = fopen(files[i], "r");
-		if (!f) {
+		size_t from = rs->n;
+		if (rs_results_read(files[i], &rs->r, &rs->n)) {
 			fprintf(stderr, "refstor-conformance: cannot read %s: %s\n", files[i],
 				strerror(errno));
 			return -1;
 		}
-		while (fgets(line, sizeof(line), f)) {
-			if (rs->n == rs->cap) {
-				rs->cap = rs->cap ? 2 * rs->cap : 256;
-				rs->r = realloc(rs->r, rs->cap * sizeof(*rs->r));
-			}
-			if (!rs_result_parse(line, &rs->r[rs->n]))
+		for (size_t k = from; k < rs->n; k++) {
+			const struct rs_result *r = &rs->r[k];
+			if (rs_col_index(rs, r->backend, r->mode) >= 0)
 				continue;
-			struct rs_result *r = &rs->r[rs->n++];
-			if (rs_col_index(rs, r->backend, r->mode) < 0) {
-				rs->cols = realloc(rs->cols, (rs->ncols + 1) * sizeof(*rs->cols));
-				snprintf(rs->cols[rs->ncols].backend, 32, "%s", r->backend);
-				snprintf(rs->cols[rs->ncols].mode, 16, "%s", r->mode);
-				rs->ncols++;
-			}
+			rs->cols = realloc(rs->cols, (rs->ncols + 1) * sizeof(*rs->cols));
+			snprintf(rs->cols[rs->ncols].backend, 32, "%s", r->backend);
+			snprintf(rs->cols[rs->ncols].mode, 16, "%s", r->mode);
+			rs->ncols++;
 		}
-		fclose(f);
 	}
 	return 0;
 }
@@ -175,20 +456,6 @@ static void rs_md_escape(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	}
-}
-
-static void rs_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
 }
 
 static void rs_xml_escape(FILE *f, const char *s)

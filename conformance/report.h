@@ -3,12 +3,18 @@
 #ifndef REFSTOR_CONF_REPORT_H
 #define REFSTOR_CONF_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 enum { RS_MESSAGE_MAX = 4096 };
 
-/* One finished test on one backend and mode.  On disk: one line, fields
- * separated by tabs, with \t, \n and \\ escaped. */
+/* One finished test on one backend and mode.  On disk (the --results file,
+ * ci/conformance's raw/BACKEND-MODE.jsonl): one JSON object per line (JSON
+ * Lines), every field a string but seconds, in this order:
+ *   {"backend": "file", "mode": "buffered", "test": "read/wholly_past_eof_is_zeroes",
+ *    "clauses": "READ-EOF-1", "status": "PASS", "seconds": 0.020, "message": ""}
+ * so that any JSON reader takes it apart, whatever a message holds. */
 struct rs_result {
 	char backend[32];
 	char mode[16];     /* buffered | direct */
@@ -24,6 +30,15 @@ struct rs_result {
 };
 
 void rs_result_write(FILE *f, const struct rs_result *r);
+/* One line as rs_result_write writes it: a flat JSON object with those
+ * seven keys (in any order; other keys of string, number, true, false or
+ * null value are ignored), every escape decoded.  A string longer than its
+ * field is cut there.  False, with why in err, if the line is not one. */
+bool rs_result_parse(const char *line, struct rs_result *r, char *err, size_t errlen);
+/* Append the results of the file at path to *rs (*n of them, grown with
+ * realloc).  A line that is not a result is said on stderr and skipped.
+ * -1 with errno if the file cannot be read or memory runs out. */
+int rs_results_read(const char *path, struct rs_result **rs, size_t *n);
 
 /* What a report says about the run itself (ci/conformance passes it as
  * --meta KEY=VALUE): the implementation, its sha256 and version, kernel,

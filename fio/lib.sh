@@ -45,7 +45,8 @@ rsf_up() {
 	local name=$1 err rc=0
 	RSF_PATH=''
 	RSF_SKIP_WHY=''
-	if RSF_PATH=$("$RSF_FIXTURE" info "$name" 2>/dev/null | sed -n 's/^path=//p') && [ -n "$RSF_PATH" ]; then
+	if RSF_PATH=$("$RSF_FIXTURE" info "$name" --json 2>/dev/null | rs_json_get - path 2>/dev/null) &&
+		[ -n "$RSF_PATH" ]; then
 		return 0
 	fi
 	err=$(mktemp)
