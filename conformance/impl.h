@@ -2,7 +2,7 @@
 /*
  * impl.h - the implementation under test, bound by name through dlopen.
  *
- * Tests never call refstor_* directly: they call I->name(...), so the same
+ * Tests never call refstor_* directly: they call impl->name(...), so the same
  * suite runs against the reference or any port's shared object.
  */
 #ifndef REFSTOR_CONF_IMPL_H

@@ -4,11 +4,11 @@
  * under ThreadSanitizer:  refstor-stress [--impl SO] --target DIR
  * [--seconds N] [--direct].  Exit 0 when it held, 1 when not, 2 on setup.
  */
+#include "backend.h"
 #include "stress.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +38,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "refstor-stress: --target DIR is required\n");
 		return 2;
 	}
+	/* What the filesystem can do, from the kernel itself. */
+	struct rs_backend b;
+	if (rs_backend_probe(&b, target, RS_PROBE_FALLOC)) {
+		fprintf(stderr, "refstor-stress: probing %s: %s\n", target, b.why);
+		return 2;
+	}
+	st.can_punch = b.punch.ok;
+	st.can_falloc = b.allocate.ok;
 	char err[1024], path[4096];
 	struct rs_impl *impl = rs_impl_load(impl_path, err, sizeof(err));
 	if (!impl) {
@@ -51,15 +59,6 @@ int main(int argc, char **argv)
 		rs_impl_unload(impl);
 		return 2;
 	}
-	/* What the filesystem can do, from the kernel itself. */
-	char data[65536];
-	memset(data, 1, sizeof(data));
-	if (pwrite(fd, data, sizeof(data), 0) == (ssize_t)sizeof(data)) {
-		st.can_punch = !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096);
-		st.can_falloc = !fallocate(fd, 0, 65536, 4096);
-	}
-	if (ftruncate(fd, 0))
-		perror("ftruncate");
 	close(fd);
 	st.impl = impl;
 	st.path = path;

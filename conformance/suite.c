@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* suite.c - configuration, scratch space, require_* and independent views. */
 #include "suite.h"
+#include "backend.h"
 #include "calls.h"
 #include "hygiene.h"
 #include "sys.h"
@@ -8,7 +9,6 @@
 
 #include <fcntl.h>
 #include <ftw.h>
-#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,16 +153,12 @@ void rs_test_init(const struct rs_clause_test *t)
 			     strerror(errno));
 		if (c->direct) {
 			/* A filesystem without direct I/O has no direct run. */
-			char p[1100];
-			snprintf(p, sizeof(p), "%s/direct-probe", t_dir);
-			int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			unlink(p);
-			if (fd < 0)
+			struct rs_backend b;
+			cr_assert_eq(rs_backend_probe(&b, t_dir, RS_PROBE_DIRECT), 0, "probe: %s",
+				     b.why);
+			if (!b.direct.ok)
 				cr_skip_test("%s has no direct I/O (open O_DIRECT: %s)", c->backend,
-					     strerror(e));
+					     strerror(b.direct.err));
 		}
 	}
 	rs_hygiene_begin(c->target, c->is_dev ? NULL : t_dir);
@@ -259,74 +255,59 @@ void rs_require_fn(bool present, const char *name)
 		cr_skip_test(RS_NIMP_PREFIX "%s (%s does not export it)", name, rs_conf()->impl);
 }
 
-/* Probe fallocate(mode) with plain syscalls.  On a filesystem: a scratch file
- * with real data.  On a device: 64 KiB in its middle, which tests never use
- * (they put their data in the first 4 MiB and the last 2 MiB). */
-static bool t_probe_falloc(int mode, char *why, size_t whylen)
+/* What the kernel offers on the backend (backend.h), probed on first use:
+ * once per test, since every test is a process of its own.  On a filesystem
+ * the scratch file lives in the test's directory. */
+static const struct rs_backend *t_backend(void)
 {
-	const struct rs_conf *c = rs_conf();
-	int fd;
-	off_t off = 0;
-	const char *p = c->is_dev ? c->target : t_file("falloc-probe");
-	fd = open(p, O_RDWR | (c->is_dev ? 0 : O_CREAT), 0644);
-	cr_assert_geq(fd, 0, "probe: open %s: %s", p, strerror(errno));
-	if (c->is_dev) {
-		uint64_t size = 0;
-		ioctl(fd, BLKGETSIZE64, &size);
-		off = (off_t)(size / 2 / 65536 * 65536);
-	} else {
-		char *d = t_alloc(0, 65536);
-		t_pattern(d, 65536, 99);
-		cr_assert_eq(sys_pwrite(fd, d, 65536, 0), 65536, "probe write");
+	static struct rs_backend b;
+	static bool probed;
+	if (!probed) {
+		const struct rs_conf *c = rs_conf();
+		cr_assert_eq(rs_backend_probe(&b, c->is_dev ? c->target : t_dir, RS_PROBE_FALLOC),
+			     0, "probe: %s", b.why);
+		probed = true;
 	}
-	int r = sys_fallocate(fd, mode, off + 4096, 8192);
-	int e = errno;
-	close(fd);
-	if (!c->is_dev)
-		unlink(p);
-	if (r)
-		snprintf(why, whylen, "%s: fallocate(%s) fails with %s", c->backend,
-			 mode & FALLOC_FL_PUNCH_HOLE   ? "PUNCH_HOLE"
-			 : mode & FALLOC_FL_ZERO_RANGE ? "ZERO_RANGE"
-						       : "0",
-			 strerror(e));
-	return r == 0;
+	return &b;
 }
-
-static char t_why[256];
 
 bool backend_can_punch(void)
 {
-	return t_probe_falloc(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, t_why, sizeof(t_why));
+	return t_backend()->punch.ok;
 }
 
 bool backend_can_zero_range(void)
 {
-	return t_probe_falloc(FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, t_why, sizeof(t_why));
+	return t_backend()->zero_range.ok;
 }
 
 bool backend_can_fallocate(void)
 {
-	return !rs_conf()->is_dev && t_probe_falloc(0, t_why, sizeof(t_why));
+	return t_backend()->allocate.ok;
+}
+
+/* Skip with the kernel's answer: "ramfs: fallocate(PUNCH_HOLE|KEEP_SIZE)
+ * fails with EOPNOTSUPP (Operation not supported)". */
+static void t_require_cap(const struct rs_cap *cap)
+{
+	if (!cap->ok)
+		cr_skip_test("%s: %s", rs_conf()->backend, cap->why);
 }
 
 void require_punch(void)
 {
-	if (!backend_can_punch())
-		cr_skip_test("%s", t_why);
+	t_require_cap(&t_backend()->punch);
 }
 
 void require_zero_range(void)
 {
-	if (!backend_can_zero_range())
-		cr_skip_test("%s", t_why);
+	t_require_cap(&t_backend()->zero_range);
 }
 
 void require_fallocate(void)
 {
 	require_fs();
-	if (!backend_can_fallocate())
-		cr_skip_test("%s", t_why);
+	t_require_cap(&t_backend()->allocate);
 }
 
 const char *t_file(const char *name)

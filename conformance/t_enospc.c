@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ENOSPC: a full filesystem (the tmpfs-small backend). */
 #include "suite.h"
+#include "names.h"
 #include "sys.h"
 
 #include <fcntl.h>
@@ -104,7 +105,7 @@ static void grow_until_full(bool rollback)
 	refstor *s = t_open(p, true);
 	uint64_t to = t_more_than_free(p, 1) * 2;
 	for (int m = REFSTOR_PREALLOC_ALLOCATE; m <= REFSTOR_PREALLOC_WRITE_DATA; m++) {
-		const char *mode = m == REFSTOR_PREALLOC_ALLOCATE ? "ALLOCATE" : "WRITE_DATA";
+		const char *mode = refstor_prealloc_name(m);
 		char what[128];
 		T_ERR(impl->resize(s, to, (enum refstor_prealloc)m), ENOSPC);
 		uint64_t len = f_size(p);

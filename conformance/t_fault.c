@@ -3,6 +3,7 @@
  * interposer in faults/ makes them; see docs/spec.md FAULT). */
 #include "faults/faults.h"
 #include "suite.h"
+#include "names.h"
 
 #include <stdio.h>
 
@@ -224,7 +225,6 @@ RS_CLAUSE_TEST(fault, unsupported_errnos_are_enotsup, "FAULT-NOTSUP-1")
 	require_fn(write_allocated_zeroes);
 	require_fn(resize);
 	static const int errs[] = {EOPNOTSUPP, ENODEV, ENXIO, ENOTTY};
-	static const char *const names[] = {"EOPNOTSUPP", "ENODEV", "ENXIO", "ENOTTY"};
 	const char *p = t_target(MiB, 137, NULL);
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		refstor *s = t_open(p, true);
@@ -235,7 +235,7 @@ RS_CLAUSE_TEST(fault, unsupported_errnos_are_enotsup, "FAULT-NOTSUP-1")
 		rs_fault_clear();
 		int slot = arm(p, RS_CALL_FALLOCATE, errs[i], 0, 0, -1);
 		char what[64];
-		snprintf(what, sizeof(what), "fallocate failing with %s", names[i]);
+		snprintf(what, sizeof(what), "fallocate failing with %s", rs_errno_name(errs[i]));
 		T_ERR(impl->write_zeroes(s, 4 * u, 8 * u), ENOTSUP);
 		T_OK(impl->discard(s, 4 * u, 8 * u));
 		T_ERR(impl->write_allocated_zeroes(s, 16 * u, 8 * u), ENOTSUP);

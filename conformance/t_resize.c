@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* RESIZE: shrinking, growing in four modes, bad arguments. */
 #include "suite.h"
+#include "names.h"
 
 #include <stdio.h>
 #include <unistd.h>
 
 enum { MiB = 1 << 20 };
-static const char *const mode_name[] = {"none", "zero", "allocate", "write_data"};
 
 RS_CLAUSE_TEST(resize, shrink_and_equal, "RESIZE-SHRINK-1")
 {
@@ -17,11 +17,11 @@ RS_CLAUSE_TEST(resize, shrink_and_equal, "RESIZE-SHRINK-1")
 	f_make(p, MiB, 80, want);
 	refstor *s = t_open(p, true);
 	size_t u = t_unit(s);
-	for (int m = 3; m >= 0; m--) {
+	for (int m = REFSTOR_PREALLOC_MODES - 1; m >= 0; m--) {
 		uint64_t to = (uint64_t)(100 + 50 * m) * u;
 		T_OK(impl->resize(s, to, (enum refstor_prealloc)m));
-		T_EQ(impl->size(s), to, mode_name[m]);
-		T_EQ(f_size(p), to, mode_name[m]);
+		T_EQ(impl->size(s), to, refstor_prealloc_name(m));
+		T_EQ(f_size(p), to, refstor_prealloc_name(m));
 	}
 	T_OK(impl->resize(s, 100 * u, REFSTOR_PREALLOC_WRITE_DATA));
 	T_EQ(f_size(p), 100 * u, "length after resizing to the same size");
@@ -36,8 +36,8 @@ RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 	require_fs();
 	require_fn(resize);
 	bool can_allocate = backend_can_fallocate();
-	for (int m = 0; m < 4; m++) {
-		const char *p = t_file(mode_name[m]);
+	for (int m = 0; m < REFSTOR_PREALLOC_MODES; m++) {
+		const char *p = t_file(refstor_prealloc_name(m));
 		f_make(p, 4096, 81, NULL);
 		refstor *s = t_open(p, true);
 		/* The file as opening left it: what open did is OPEN-NOMOD's.  The
@@ -59,14 +59,14 @@ RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 			continue;
 		}
 		T_OK(r);
-		T_EQ(impl->size(s), to, mode_name[m]);
-		T_EQ(f_size(p), to, mode_name[m]);
+		T_EQ(impl->size(s), to, refstor_prealloc_name(m));
+		T_EQ(f_size(p), to, refstor_prealloc_name(m));
 		char *got = t_alloc(0, (size_t)to);
 		memset(got, 0xff, (size_t)to);
 		T_OK(t_read(s, got, (size_t)to, 0));
 		t_assert_same(got, old, (size_t)keep, 0, "old bytes after growing");
 		char what[64];
-		snprintf(what, sizeof(what), "grown range (%s)", mode_name[m]);
+		snprintf(what, sizeof(what), "grown range (%s)", refstor_prealloc_name(m));
 		t_assert_zero(got + from, (size_t)(to - from), from, what);
 		impl->close(s);
 	}
@@ -81,14 +81,15 @@ RS_CLAUSE_TEST(resize, allocate_and_write_data_allocate, "RESIZE-ALLOC-1")
 	for (int m = REFSTOR_PREALLOC_ALLOCATE; m <= REFSTOR_PREALLOC_WRITE_DATA; m++) {
 		if (m == REFSTOR_PREALLOC_ALLOCATE && !can_allocate)
 			continue;
-		const char *p = t_file(mode_name[m]);
+		const char *p = t_file(refstor_prealloc_name(m));
 		f_make(p, 0, 0, NULL);
 		refstor *s = t_open(p, true);
 		T_OK(impl->resize(s, 4 * MiB, (enum refstor_prealloc)m));
 		T_OK(impl->sync(s));
 		cr_expect_geq(f_blocks(p), 4 * MiB / 512,
 			      "%s: st_blocks %llu does not cover the 4 MiB added; on %s",
-			      mode_name[m], (unsigned long long)f_blocks(p), rs_where());
+			      refstor_prealloc_name(m), (unsigned long long)f_blocks(p),
+			      rs_where());
 		impl->close(s);
 	}
 }
@@ -104,14 +105,14 @@ RS_CLAUSE_TEST(resize, none_and_zero_are_sparse, "RESIZE-SPARSE-1")
 	if (f_blocks(p) >= 8 * MiB / 512)
 		cr_skip_test("%s has no sparse files", rs_conf()->backend);
 	for (int m = REFSTOR_PREALLOC_NONE; m <= REFSTOR_PREALLOC_ZERO; m++) {
-		const char *q = t_file(mode_name[m]);
+		const char *q = t_file(refstor_prealloc_name(m));
 		f_make(q, 0, 0, NULL);
 		refstor *s = t_open(q, true);
 		T_OK(impl->resize(s, 8 * MiB, (enum refstor_prealloc)m));
 		T_OK(impl->sync(s));
 		cr_expect_lt(f_blocks(q), 8 * MiB / 512 / 2,
-			     "%s: growing allocated %llu blocks of 8 MiB; on %s", mode_name[m],
-			     (unsigned long long)f_blocks(q), rs_where());
+			     "%s: growing allocated %llu blocks of 8 MiB; on %s",
+			     refstor_prealloc_name(m), (unsigned long long)f_blocks(q), rs_where());
 		impl->close(s);
 	}
 }

@@ -20,6 +20,8 @@
  * option table and the ops table that fio itself requires of an engine.
  */
 #include <refstor.h>
+/* Not installed: the one spelling of the modes, shared with the library. */
+#include "../ref/src/refstor_names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,23 +118,23 @@ static struct fio_option rs_option_table[] = {
 	.posval =
 	    {
 		{
-		    .ival = "none",
+		    .ival = REFSTOR_PREALLOC_NAME_NONE,
 		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_NONE,
 		    .help = "sparse (ftruncate)",
 		},
 		{
-		    .ival = "zero",
+		    .ival = REFSTOR_PREALLOC_NAME_ZERO,
 		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_ZERO,
 		    .help = "reads as zero (same as none for files)",
 		},
 		{
-		    .ival = "allocate",
+		    .ival = REFSTOR_PREALLOC_NAME_ALLOCATE,
 		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_ALLOCATE,
 		    .help = "blocks reserved (fallocate); fails where "
 			    "unsupported",
 		},
 		{
-		    .ival = "write_data",
+		    .ival = REFSTOR_PREALLOC_NAME_WRITE_DATA,
 		    .oval = RS_PREALLOC_BASE + REFSTOR_PREALLOC_WRITE_DATA,
 		    .help = "zeroes written",
 		},
@@ -145,19 +147,12 @@ static struct fio_option rs_option_table[] = {
     },
 };
 
+/* refstor_prealloc= as the job gave it. */
 static const char *rs_prealloc_name(unsigned int v)
 {
-	switch (v) {
-	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_NONE:
-		return "none";
-	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_ZERO:
-		return "zero";
-	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_ALLOCATE:
-		return "allocate";
-	case RS_PREALLOC_BASE + REFSTOR_PREALLOC_WRITE_DATA:
-		return "write_data";
-	}
-	return "unset";
+	if (v == RS_PREALLOC_UNSET)
+		return "unset";
+	return refstor_prealloc_name((enum refstor_prealloc)(v - RS_PREALLOC_BASE));
 }
 
 /*

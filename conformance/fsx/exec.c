@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exec.c - run one op against the implementation and against the model, and
- * compare everything that can be seen: the return value, the error message,
- * the bytes read, refstor_size(), and the file itself through raw syscalls
- * (which the fault interposer does not see).
+ * exec.c - run one op against the implementation, ask the model
+ * (conformance/model.h) what the contract allows, and compare everything
+ * that can be seen: the return value, the error message, the bytes read,
+ * refstor_size(), and the file itself through raw syscalls (which the fault
+ * interposer does not see).  Nothing here decides an outcome: where the
+ * model allows several, the storage shows which one the implementation took.
  */
 #include "fsx.h"
 #include "../faults/faults.h"
+#include "../judge.h"
+#include "../names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,26 +43,9 @@ static const char *msg(const struct fsx_run *r)
 	return m ? m : "";
 }
 
-/* The file as the kernel has it, bypassing the interposer. */
-static ssize_t raw_pread(int fd, void *buf, size_t len, uint64_t off)
-{
-	return syscall(SYS_pread64, fd, buf, len, (off_t)off);
-}
-
 static int raw_stat(const char *path, struct stat *st)
 {
 	return (int)syscall(SYS_newfstatat, AT_FDCWD, path, st, 0);
-}
-
-static int cap_errno(enum fsx_cap cap)
-{
-	static const int e[] = {0, EOPNOTSUPP, ENODEV, ENXIO, ENOTTY};
-	return e[cap];
-}
-
-static bool can(const struct fsx_run *r, bool native)
-{
-	return r->m.fcap == CAP_NATIVE && native;
 }
 
 /* The standing fault (the emulated filesystem's fallocate) plus op's own. */
@@ -66,11 +53,11 @@ static void arm(struct fsx_run *r, const struct fsx_op *op)
 {
 	rs_fault_clear();
 	rs_fault_watch(r->path);
-	if (r->m.fcap != CAP_NATIVE) {
+	if (r->m.be.falloc_err) {
 		/* On the directory: the whole "mount" lacks fallocate, files
 		 * created later included. */
 		struct rs_fault f = {
-		    .call = RS_CALL_FALLOCATE, .err = cap_errno(r->m.fcap), .times = -1};
+		    .call = RS_CALL_FALLOCATE, .err = r->m.be.falloc_err, .times = -1};
 		rs_fault_arm(r->c->is_dev ? r->path : r->c->target, &f);
 	}
 	if (!op)
@@ -113,79 +100,62 @@ static void arm(struct fsx_run *r, const struct fsx_op *op)
 	}
 }
 
-static int open_handle(struct fsx_run *r)
+/* ------------------------------------------------------------------------ */
+/* The storage against a state of the model */
+
+/* The whole physical view (judge.h): whether the file is there, its length,
+ * its bytes. */
+static int check_physical(struct fsx_run *r, const struct model_state *m)
 {
-	struct refstor_open_opts o = {.path = r->path, .writable = true, .direct = r->c->direct};
-	arm(r, NULL);
-	int ret = I->open(&o, &r->s);
-	if (ret)
-		return fail(r, "open %s failed: %d (%s)", r->path, ret, msg(r));
-	return 0;
+	struct judge_target t = {r->path, r->c->is_dev, r->c->max_size, r->scratch};
+	return judge_physical(&t, m, r->why, sizeof(r->why));
 }
 
-/* Compare the whole physical view: length and bytes. */
-static int check_physical(struct fsx_run *r)
+static int check_storage(struct fsx_run *r, const struct model_state *m)
 {
-	const struct fsx_model *m = &r->m;
-	uint64_t upto = r->c->is_dev ? r->c->max_size : m->phys;
-	if (!r->c->is_dev) {
-		struct stat st;
-		if (raw_stat(r->path, &st))
-			return fail(r, "stat %s: %s", r->path, strerror(errno));
-		if ((uint64_t)st.st_size != m->phys)
-			return fail(r, "the file's length is %lld, the model says %" PRIu64,
-				    (long long)st.st_size, m->phys);
-	}
-	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(r, "open %s: %s", r->path, strerror(errno));
-	int ret = 0;
-	for (uint64_t off = 0; off < upto && !ret;) {
-		size_t n = upto - off < r->buflen ? (size_t)(upto - off) : r->buflen;
-		ssize_t got = raw_pread(fd, r->buf2, n, off);
-		if (got != (ssize_t)n) {
-			ret = fail(r, "pread %s at %" PRIu64 ": %zd", r->path, off, got);
-			break;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (r->buf2[i] != m->data[off + i]) {
-				ret = fail(r,
-					   "the file differs from the model at offset %" PRIu64
-					   ": expected 0x%02x, the file has 0x%02x",
-					   off + i, m->data[off + i], r->buf2[i]);
-				break;
-			}
-		off += n;
-	}
-	close(fd);
+	if (r->s && m->h[0].open && I->size(r->s) != m->h[0].size)
+		return fail(r, "refstor_size() is %" PRIu64 ", the model says %" PRIu64,
+			    I->size(r->s), m->h[0].size);
+	return check_physical(r, m);
+}
+
+/* judge.h's check: the storage against a candidate next state. */
+static int storage_matches(void *ctx, const struct model_state *next, char *why, size_t len)
+{
+	struct fsx_run *r = ctx;
+	int ret = check_storage(r, next);
+	snprintf(why, len, "%s", r->why);
 	return ret;
 }
 
-static int check_size(struct fsx_run *r)
+/*
+ * The implementation returned ret for mop, whose expectation is ex: judge.h
+ * finds the outcome it took and makes it the model's next state (*taken, if
+ * asked).  0, or -1 with r->why set.
+ */
+static int judge(struct fsx_run *r, const struct model_op *mop, const struct model_expect *ex,
+		 int ret, const char *what, struct model_outcome *taken)
 {
-	uint64_t got = I->size(r->s);
-	if (got != r->m.size)
-		return fail(r, "refstor_size() is %" PRIu64 ", the model says %" PRIu64, got,
-			    r->m.size);
+	struct model_outcome o;
+	char why[sizeof(r->why)];
+	if (judge_op(&r->m, mop, ex, ret, what, msg(r), r->token, storage_matches, r, &o, why,
+		     sizeof(why))) {
+		snprintf(r->why, sizeof(r->why), "%s", why);
+		return -1;
+	}
+	r->why[0] = '\0';
+	if (taken)
+		*taken = o;
+	r->clause = o.clause;
 	return 0;
 }
 
-static int expect(struct fsx_run *r, int got, int want, const char *what)
+/* model_expect, then judge. */
+static int against_model(struct fsx_run *r, const struct model_op *mop, int ret, const char *what,
+			 struct model_expect *ex, struct model_outcome *taken)
 {
-	if (got != want)
-		return fail(r, "%s returned %d (%s), the model expects %d (%s); message \"%s\"",
-			    what, got, got < 0 ? strerror(-got) : "success", want,
-			    want < 0 ? strerror(-want) : "success", msg(r));
-	if (got < 0 && !msg(r)[0])
-		return fail(r, "%s failed with %d but left no refstor_last_error() message", what,
-			    got);
-	if (got < 0 && strstr(msg(r), r->token))
-		return fail(
-		    r,
-		    "%s failed with %d but left no message of its own: refstor_last_error() "
-		    "still says \"%s\" from an earlier call",
-		    what, got, msg(r));
-	return 0;
+	model_expect(&r->m, mop, ex);
+	return judge(r, mop, ex, ret, what, taken);
 }
 
 /* A known message before the op (see fsx_run.token). */
@@ -200,32 +170,53 @@ static void sentinel(struct fsx_run *r)
 		I->close(s);
 }
 
-/* Zero the model's bytes of [off, end) (clipped to what it tracks). */
-static void model_zero(struct fsx_model *m, uint64_t off, uint64_t end)
+/* What the handle reports, for the model (BAD-ALIGN-1, ZERO-ALIGN-1). */
+static void record_aligns(struct fsx_run *r)
 {
-	if (end > m->cap)
-		end = m->cap;
-	if (off < end)
-		memset(m->data + off, 0, end - off);
+	if (!r->s)
+		return;
+	model_set_aligns(
+	    &r->m, 0, I->req_align ? I->req_align(r->s) : 1, I->mem_align ? I->mem_align(r->s) : 1,
+	    I->zero_align ? I->zero_align(r->s) : 1, I->discard_align ? I->discard_align(r->s) : 1);
 }
 
-/* ftruncate(len) as the model sees it. */
-static void model_truncate(struct fsx_model *m, uint64_t len)
+static int open_handle(struct fsx_run *r)
 {
-	if (len < m->phys)
-		model_zero(m, len, m->phys);
-	m->phys = len;
+	struct refstor_open_opts o = {.path = r->path, .writable = true, .direct = r->c->direct};
+	struct model_op mop = {
+	    .kind = MODEL_OPEN, .handle = 0, .writable = true, .direct = r->c->direct};
+	struct model_expect ex;
+	arm(r, NULL);
+	int ret = I->open(&o, &r->s);
+	if (against_model(r, &mop, ret, "open", &ex, NULL))
+		return -1;
+	record_aligns(r);
+	return 0;
 }
+
+/* A model op with no call behind it (close, the front end's unlink). */
+static int model_only(struct fsx_run *r, enum model_kind kind)
+{
+	struct model_op mop = {.kind = kind, .handle = 0};
+	struct model_expect ex;
+	return against_model(r, &mop, 0, model_kind_name(kind), &ex, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The ops */
 
 /* Lay op's iovecs out in r->buf, each at a mem_align boundary so that
- * direct requests are aligned exactly as the handle says they must be. */
-static int build_iov(struct fsx_run *r, const struct fsx_op *op, struct iovec *iov)
+ * direct requests are aligned exactly as the handle says they must be; and
+ * the same iovecs as the model sees them. */
+static int build_iov(struct fsx_run *r, const struct fsx_op *op, struct iovec *iov,
+		     struct model_iov *miov)
 {
 	size_t pos = 0;
 	for (int i = 0; i < op->niov; i++) {
 		pos = (pos + r->mem - 1) / r->mem * r->mem;
 		iov[i].iov_base = r->buf + pos;
 		iov[i].iov_len = op->iov[i];
+		miov[i] = (struct model_iov){(uint64_t)(uintptr_t)iov[i].iov_base, op->iov[i]};
 		pos += op->iov[i];
 	}
 	return op->niov;
@@ -240,122 +231,93 @@ static void gather(const struct iovec *iov, int n, uint8_t *out)
 	}
 }
 
+static struct model_op model_op_of(const struct fsx_op *op, enum model_kind kind)
+{
+	return (struct model_op){.kind = kind,
+				 .handle = 0,
+				 .off = op->off,
+				 .len = op->len,
+				 .mode = op->mode,
+				 .fault = fsx_model_fault(op->fault),
+				 .fault_arg = op->fault_arg};
+}
+
 static int do_read(struct fsx_run *r, const struct fsx_op *op)
 {
 	static struct iovec iov[FSX_MAX_IOV];
+	static struct model_iov miov[FSX_MAX_IOV];
 	memset(r->buf, 0xa5, r->buflen); /* what a missing zero-fill would leave */
-	int n = build_iov(r, op, iov);
-	int ret = I->readv(r->s, iov, n, op->off);
-	if (expect(r, ret, 0, "readv"))
+	struct model_op mop = model_op_of(op, MODEL_READ);
+	mop.iovcnt = build_iov(r, op, iov, miov);
+	mop.iov = miov;
+	struct model_expect ex;
+	int ret = I->readv(r->s, iov, mop.iovcnt, op->off);
+	if (against_model(r, &mop, ret, "readv", &ex, NULL))
 		return -1;
-	gather(iov, n, r->buf2);
-	for (uint64_t i = 0; i < op->len; i++) {
-		uint64_t at = op->off + i;
-		uint8_t want = at < r->m.phys && at < r->m.cap ? r->m.data[at] : 0;
-		if (r->buf2[i] != want)
+	if (ret || !ex.read_data)
+		return 0;
+	gather(iov, mop.iovcnt, r->buf2);
+	uint8_t *want = r->buf;
+	model_bytes(&r->m, op->off, want, op->len); /* the iovecs are gathered already */
+	bool same = !memcmp(r->buf2, want, op->len);
+	for (uint64_t i = 0; !same && i < op->len; i++)
+		if (r->buf2[i] != want[i])
 			return fail(r,
 				    "readv returned 0x%02x at offset %" PRIu64
 				    ", the model expects 0x%02x",
-				    r->buf2[i], at, want);
-	}
+				    r->buf2[i], op->off + i, want[i]);
 	return 0;
 }
 
 static int do_write(struct fsx_run *r, const struct fsx_op *op)
 {
 	static struct iovec iov[FSX_MAX_IOV];
-	struct fsx_model *m = &r->m;
-	int n = build_iov(r, op, iov);
+	static struct model_iov miov[FSX_MAX_IOV];
+	struct model_op mop = model_op_of(op, MODEL_WRITE);
+	mop.iovcnt = build_iov(r, op, iov, miov);
+	mop.iov = miov;
+	mop.data = r->buf2;
 	fsx_fill(r->buf2, op->len, op->seed);
 	const uint8_t *src = r->buf2;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < mop.iovcnt; i++) {
 		memcpy(iov[i].iov_base, src, iov[i].iov_len);
 		src += iov[i].iov_len;
 	}
 	rs_fault_count_reset();
-	int ret = I->writev(r->s, iov, n, op->off);
+	int ret = I->writev(r->s, iov, mop.iovcnt, op->off);
 	r->writes_seen |= rs_fault_count(RS_CALL_WRITE) > 0;
-	if (op->fault == F_ZEROWRITE)
-		return expect(r, ret, -EIO, "writev (a write that wrote 0 bytes)");
-	if (expect(r, ret, 0, "writev"))
-		return -1;
-	uint64_t end = op->off + op->len;
-	memcpy(m->data + op->off, r->buf2, op->len);
-	if (!r->c->is_dev && op->len) { /* a zero-length write changes nothing */
-		if (end > m->phys)
-			m->phys = end;
-		if (end > m->size)
-			m->size = end;
-	}
-	return 0;
+	struct model_expect ex;
+	return against_model(
+	    r, &mop, ret,
+	    op->fault == F_ZEROWRITE ? "writev (a write that wrote 0 bytes)" : "writev", &ex, NULL);
 }
 
-/* write_zeroes and discard: docs/spec.md ZERO-*. */
+/* write_zeroes and discard. */
 static int do_zero(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct fsx_model *m = &r->m;
 	bool discard = op->kind == OP_DISCARD;
 	const char *what = discard ? "discard" : "write_zeroes";
-	uint64_t end = op->off + op->len;
-	bool punch = can(r, r->c->can_punch);
-	bool middle = op->len && op->off < m->size && end < m->size && !r->c->is_dev;
-	bool remembered = middle && !punch && m->punch_unsupported_seen;
+	struct model_op mop = model_op_of(op, discard ? MODEL_DISCARD : MODEL_WRITE_ZEROES);
+	bool knew = r->m.h[0].punch_unsupported;
 	rs_fault_count_reset();
 	int ret =
 	    discard ? I->discard(r->s, op->off, op->len) : I->write_zeroes(r->s, op->off, op->len);
-	int want = 0;
-	if (!op->len || op->off >= m->size) {
-		/* nothing: already reads as zeroes */
-	} else if (r->c->is_dev) {
-		if (punch)
-			model_zero(m, op->off, end < m->size ? end : m->size);
-		else
-			want = discard ? 0 : -ENOTSUP;
-	} else if (!middle) {
-		model_truncate(m, op->off); /* the size stays: ZERO-TRUNC-2 */
-	} else if (punch) {
-		model_zero(m, op->off, end < m->phys ? end : m->phys);
-	} else {
-		want = discard ? 0 : -ENOTSUP;
-	}
-	if (expect(r, ret, want, what))
+	unsigned long calls = rs_fault_count(RS_CALL_FALLOCATE);
+	struct model_expect ex;
+	struct model_outcome took;
+	if (against_model(r, &mop, ret, what, &ex, &took))
 		return -1;
-	if (middle && !punch) {
-		unsigned long calls = rs_fault_count(RS_CALL_FALLOCATE);
-		if (!m->punch_unsupported_seen && !calls)
-			r->count_unknown = true; /* raw syscalls: cannot tell */
-		if (remembered && calls && !r->count_unknown)
-			return fail(
-			    r,
+	/* The model says when the handle must make no fallocate call; whether
+	 * the interposer can see the implementation's calls at all shows when
+	 * it first learns "unsupported" (raw syscalls: it cannot). */
+	if (took.eff.learn_unsupported && !knew && !calls)
+		r->count_unknown = true;
+	if (ex.no_fallocate && calls && !r->count_unknown)
+		return fail(r,
 			    "%s made %lu fallocate call(s) after punching was found "
-			    "unsupported: \"unsupported\" must be remembered (ZERO-UNSUP-2)",
-			    what, calls);
-		m->punch_unsupported_seen = true;
-	}
+			    "unsupported: \"unsupported\" must be remembered (%s)",
+			    what, calls, "ZERO-UNSUP-2, FAULT-NOTSUP-2");
 	return 0;
-}
-
-static int do_alloc(struct fsx_run *r, const struct fsx_op *op)
-{
-	struct fsx_model *m = &r->m;
-	uint64_t end = op->off + op->len;
-	int ret = I->write_allocated_zeroes(r->s, op->off, op->len);
-	int want = 0;
-	if (r->c->is_dev) {
-		if (end > m->size)
-			want = -ENOSPC;
-		else
-			model_zero(m, op->off, end);
-	} else if (!can(r, r->c->can_zero_range)) {
-		want = -ENOTSUP;
-	} else {
-		model_zero(m, op->off, end);
-		if (end > m->phys)
-			m->phys = end;
-		if (end > m->size)
-			m->size = end;
-	}
-	return expect(r, ret, want, "write_allocated_zeroes");
 }
 
 static uint64_t raw_blocks(const char *path)
@@ -406,120 +368,154 @@ static int mapped(const char *path, uint64_t off, uint64_t end)
 	return ret;
 }
 
+/*
+ * The range the model says must be allocated is, as far as can be seen:
+ * whole 4 KiB blocks inside it, over 16 KiB (a filesystem's block size and
+ * its own rounding do not decide), asked of FIEMAP, or where there is none
+ * and the range was a growth (blocks: st_blocks before), of st_blocks.
+ */
+static int check_allocated(struct fsx_run *r, const struct model_effect *e, const char *what,
+			   bool grew, uint64_t blocks)
+{
+	uint64_t from = (e->alloc_off + 4095) / 4096 * 4096, upto = e->alloc_end / 4096 * 4096;
+	if (r->c->is_dev || upto <= from + 16384)
+		return 0;
+	int covered = mapped(r->path, from, upto);
+	if (covered == 0)
+		return fail(r,
+			    "%s left a hole in [%" PRIu64 ", %" PRIu64
+			    "), which must be allocated (RESIZE-ALLOC-1, ALLOC-ZERO-1)",
+			    what, e->alloc_off, e->alloc_end);
+	uint64_t grown = (raw_blocks(r->path) - blocks) * 512;
+	if (covered < 0 && grew && r->c->counts_blocks && grown + 8192 < upto - from)
+		return fail(r,
+			    "%s grew the file by %" PRIu64 " bytes but st_blocks by only %" PRIu64
+			    " bytes: the growth must be allocated (RESIZE-ALLOC-1)",
+			    what, e->alloc_end - e->alloc_off, grown);
+	return 0;
+}
+
+static int do_alloc(struct fsx_run *r, const struct fsx_op *op)
+{
+	struct model_op mop = model_op_of(op, MODEL_WRITE_ALLOCATED_ZEROES);
+	int ret = I->write_allocated_zeroes(r->s, op->off, op->len);
+	struct model_expect ex;
+	struct model_outcome took;
+	if (against_model(r, &mop, ret, "write_allocated_zeroes", &ex, &took))
+		return -1;
+	return check_allocated(r, &took.eff, "write_allocated_zeroes", false, 0);
+}
+
 static int do_resize(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct fsx_model *m = &r->m;
-	uint64_t old = m->size, to = op->off;
+	struct model_op mop = model_op_of(op, MODEL_RESIZE);
 	uint64_t blocks = raw_blocks(r->path);
-	int ret = I->resize(r->s, to, (enum refstor_prealloc)op->mode);
-	int want = 0;
-	if (to == old) {
-		/* nothing, not even the physical length (ZERO-TRUNC-2) */
-	} else if (r->c->is_dev) {
-		want = -ENOTSUP;
-	} else if (to > old && op->mode == REFSTOR_PREALLOC_ALLOCATE && !can(r, r->c->can_falloc)) {
-		want = -ENOTSUP;
-	} else {
-		model_truncate(m, to);
-		m->size = to;
-	}
-	if (expect(r, ret, want, "resize"))
+	int ret = I->resize(r->s, op->off, (enum refstor_prealloc)op->mode);
+	struct model_expect ex;
+	struct model_outcome took;
+	char what[128];
+	snprintf(what, sizeof(what), "resize (%s) to %" PRIu64,
+		 refstor_prealloc_name((enum refstor_prealloc)op->mode), op->off);
+	if (against_model(r, &mop, ret, what, &ex, &took))
 		return -1;
-	/* Growth that must be allocated is (RESIZE-ALLOC-1). */
-	bool allocating =
-	    op->mode == REFSTOR_PREALLOC_ALLOCATE || op->mode == REFSTOR_PREALLOC_WRITE_DATA;
-	uint64_t from = (old + 4095) / 4096 * 4096, upto = to / 4096 * 4096;
-	if (!want && allocating && !r->c->is_dev && upto > from + 16384) {
-		int covered = mapped(r->path, from, upto);
-		if (covered == 0)
-			return fail(r,
-				    "resize (%s) from %" PRIu64 " to %" PRIu64
-				    " left a hole: the growth must be allocated",
-				    op->mode == REFSTOR_PREALLOC_ALLOCATE ? "allocate"
-									  : "write_data",
-				    old, to);
-		uint64_t grown = (raw_blocks(r->path) - blocks) * 512;
-		if (covered < 0 && r->c->counts_blocks && grown + 8192 < upto - from)
-			return fail(
-			    r,
-			    "resize (%s) grew the file by %" PRIu64 " bytes but st_blocks by "
-			    "only %" PRIu64 " bytes: the growth must be allocated",
-			    op->mode == REFSTOR_PREALLOC_ALLOCATE ? "allocate" : "write_data",
-			    to - old, grown);
-	}
-	return 0;
+	return check_allocated(r, &took.eff, what, true, blocks);
 }
 
-/* sync must reach the kernel (FAULT-SYNC-1): once the interposer has seen
- * the implementation's writes, it must see its fsync or fdatasync too. */
+static int do_flush(struct fsx_run *r, const struct fsx_op *op)
+{
+	struct model_op mop = model_op_of(op, MODEL_FLUSH);
+	struct model_expect ex;
+	return against_model(r, &mop, I->flush(r->s), "flush", &ex, NULL);
+}
+
+/* sync must reach the kernel where the model says so (FAULT-SYNC-1): once
+ * the interposer has seen the implementation's writes, it must see its
+ * fsync or fdatasync too. */
 static int do_sync(struct fsx_run *r, const struct fsx_op *op)
 {
+	struct model_op mop = model_op_of(op, MODEL_SYNC);
+	struct model_expect ex;
 	rs_fault_count_reset();
 	int ret = I->sync(r->s);
-	if (expect(r, ret, op->fault == F_EIOSYNC ? -EIO : 0, "sync"))
+	if (against_model(r, &mop, ret, "sync", &ex, NULL))
 		return -1;
-	if (r->writes_seen && !rs_fault_count(RS_CALL_FSYNC) && !rs_fault_count(RS_CALL_FDATASYNC))
-		return fail(r, "sync returned 0 without calling fsync or fdatasync");
+	if (ex.calls_sync && r->writes_seen && !rs_fault_count(RS_CALL_FSYNC) &&
+	    !rs_fault_count(RS_CALL_FDATASYNC))
+		return fail(r, "sync returned %d without calling fsync or fdatasync (FAULT-SYNC-1)",
+			    ret);
 	return 0;
 }
 
+/* Close, let the "mount" change what fallocate does (an input of the
+ * model), open again. */
 static int do_reopen(struct fsx_run *r, const struct fsx_op *op)
 {
 	I->close(r->s);
 	r->s = NULL;
-	r->m.fcap = (enum fsx_cap)op->mode;
-	r->m.punch_unsupported_seen = false;
-	if (open_handle(r))
+	if (model_only(r, MODEL_CLOSE))
 		return -1;
-	r->m.size = r->m.phys; /* the logical size is forgotten: ZERO-TRUNC-3 */
-	return 0;
+	model_set_falloc_err(&r->m, fsx_cap_errno((enum fsx_cap)op->mode));
+	return open_handle(r);
 }
 
-static int create_file(struct fsx_run *r, uint64_t size, int mode, int want)
+static int create_file(struct fsx_run *r, uint64_t size, int mode)
 {
-	struct refstor_create_opts o = {
-	    .open = {.path = r->path, .writable = true, .direct = r->c->direct},
-	    .size = size,
-	    .prealloc = (enum refstor_prealloc)mode};
+	struct model_op mop = {.kind = MODEL_CREATE,
+			       .handle = 0,
+			       .off = size,
+			       .mode = mode,
+			       .writable = true,
+			       .direct = r->c->direct};
+	struct model_expect ex;
+	int ret;
 	if (!I->create) {
+		/* No create: make the file with plain calls and open it; the
+		 * model is held to the open's result as if it were create's. */
 		int fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 		if (fd < 0 || (size && ftruncate(fd, (off_t)size)))
 			return fail(r, "create %s: %s", r->path, strerror(errno));
 		close(fd);
-		return open_handle(r);
+		struct refstor_open_opts o = {
+		    .path = r->path, .writable = true, .direct = r->c->direct};
+		ret = I->open(&o, &r->s);
+	} else {
+		struct refstor_create_opts o = {
+		    .open = {.path = r->path, .writable = true, .direct = r->c->direct},
+		    .size = size,
+		    .prealloc = (enum refstor_prealloc)mode};
+		ret = I->create(&o, &r->s);
 	}
-	int ret = I->create(&o, &r->s);
-	if (expect(r, ret, want, "create"))
+	if (against_model(r, &mop, ret, "create", &ex, NULL))
 		return -1;
+	record_aligns(r);
 	return 0;
 }
 
 static int do_recreate(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct fsx_model *m = &r->m;
 	I->close(r->s);
 	r->s = NULL;
-	unlink(r->path);
-	arm(r, NULL);
-	m->punch_unsupported_seen = false;
-	bool fails = op->off && op->mode == REFSTOR_PREALLOC_ALLOCATE && !can(r, r->c->can_falloc);
-	if (create_file(r, op->off, op->mode, fails ? -ENOTSUP : 0))
+	if (model_only(r, MODEL_CLOSE))
 		return -1;
-	if (fails) {
-		/* CREATE-UNDO-1: nothing left behind; then go on with a sparse file. */
-		if (!access(r->path, F_OK))
-			return fail(r, "create failed but left %s behind", r->path);
-		if (create_file(r, op->off, REFSTOR_PREALLOC_NONE, 0))
-			return -1;
-	}
-	model_zero(m, 0, m->cap);
-	m->size = m->phys = op->off;
-	return 0;
+	unlink(r->path);
+	if (model_only(r, MODEL_REMOVE))
+		return -1;
+	arm(r, NULL);
+	if (create_file(r, op->off, op->mode))
+		return -1;
+	if (r->s)
+		return 0;
+	/* It failed as the model allows: the storage as the model says (the
+	 * file gone: CREATE-UNDO-1), then go on with a sparse file. */
+	if (check_storage(r, &r->m))
+		return -1;
+	return create_file(r, op->off, REFSTOR_PREALLOC_NONE);
 }
 
 int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 {
 	r->why[0] = '\0';
+	r->clause = NULL;
 	sentinel(r);
 	if (op->kind != OP_REOPEN && op->kind != OP_RECREATE)
 		arm(r, op);
@@ -542,7 +538,7 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 		ret = I->resize ? do_resize(r, op) : 0;
 		break;
 	case OP_FLUSH:
-		ret = I->flush ? expect(r, I->flush(r->s), 0, "flush") : 0;
+		ret = I->flush ? do_flush(r, op) : 0;
 		break;
 	case OP_SYNC:
 		ret = I->sync ? do_sync(r, op) : 0;
@@ -557,10 +553,10 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 		break;
 	}
 	arm(r, NULL); /* the op's own fault ends with it */
-	if (!ret && r->s)
-		ret = check_size(r);
-	if (!ret)
-		ret = check_physical(r);
+	if (!ret && (ret = check_storage(r, &r->m)) && r->clause) {
+		size_t n = strlen(r->why);
+		snprintf(r->why + n, sizeof(r->why) - n, " (the model: %s)", r->clause);
+	}
 	return ret;
 }
 
@@ -573,7 +569,8 @@ int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 	/* Room for every iovec to start on its own 64 KiB boundary. */
 	r->buflen = (size_t)c->max_size + (size_t)FSX_MAX_IOV * 65536 / 16 + 65536;
 	if (posix_memalign((void **)&r->buf, 65536, r->buflen) ||
-	    posix_memalign((void **)&r->buf2, 65536, r->buflen))
+	    posix_memalign((void **)&r->buf2, 65536, r->buflen) ||
+	    !(r->scratch = malloc(2 * FSX_SCRATCH)))
 		return fail(r, "out of memory");
 	if (c->is_dev) {
 		snprintf(r->path, sizeof(r->path), "%s", c->target);
@@ -589,9 +586,11 @@ int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 	} else {
 		snprintf(r->path, sizeof(r->path), "%s/fsx.%d.img", c->target, (int)getpid());
 		unlink(r->path);
-		if (create_file(r, 0, REFSTOR_PREALLOC_NONE, 0))
+		if (create_file(r, 0, REFSTOR_PREALLOC_NONE))
 			return -1;
 	}
+	if (!r->s)
+		return fail(r, "no handle to run on: %s", msg(r));
 	/* Exactly what the handle reports: an under-reported alignment must
 	 * show up as failing I/O, not be papered over. */
 	r->unit = I->req_align ? I->req_align(r->s) : 4096;
@@ -601,7 +600,7 @@ int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 			    r->mem);
 	if (!c->direct)
 		r->mem = 1;
-	return check_physical(r);
+	return check_storage(r, &r->m);
 }
 
 void fsx_stop(struct fsx_run *r)
@@ -615,7 +614,8 @@ void fsx_stop(struct fsx_run *r)
 	fsx_model_free(&r->m);
 	free(r->buf);
 	free(r->buf2);
-	r->buf = r->buf2 = NULL;
+	free(r->scratch);
+	r->buf = r->buf2 = r->scratch = NULL;
 }
 
 long fsx_replay(const struct fsx_conf *c, const struct fsx_seq *seq, char *why, size_t whylen)

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fsx.h - refstor-fsx: a seeded random exerciser of a refstor implementation
- * against an in-memory model of docs/spec.md, in the manner of fstests' fsx,
- * with shrinking and replay.  docs/fsx.md describes the model and the log.
+ * against conformance/model.h (docs/spec.md as a pure function), in the
+ * manner of fstests' fsx, with shrinking and replay.  docs/fsx.md describes
+ * the ops and the log.  fsx decides no outcome itself: it runs each op on the
+ * implementation, asks the model what the contract allows, and compares.
  */
 #ifndef REFSTOR_FSX_H
 #define REFSTOR_FSX_H
 
 #include "../impl.h"
+#include "../model.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-enum { FSX_MAX_IOV = 1100 };
+enum { FSX_MAX_IOV = 1100, FSX_SCRATCH = 1 << 16 };
 
 enum fsx_kind {
 	OP_READ,
@@ -30,11 +33,12 @@ enum fsx_kind {
 };
 
 /* How the fallocate of the next "mount" behaves: as the backend does, or
- * failing with one of the errnos that mean "unsupported" (interposed). */
+ * failing with one of the errnos that mean "unsupported" (interposed); an
+ * input of the model (model_backend.falloc_err). */
 enum fsx_cap { CAP_NATIVE, CAP_EOPNOTSUPP, CAP_ENODEV, CAP_ENXIO, CAP_ENOTTY, CAP_KINDS };
 
-/* A fault injected for the duration of one op; the outcome the model expects
- * is the same as without it, except for ZEROWRITE (-EIO) and EIOSYNC (-EIO). */
+/* A fault injected for the duration of one op; an input of the model
+ * (model_op.fault), which says what it changes. */
 enum fsx_fault { F_NONE, F_SHORT, F_EINTR, F_ZEROWRITE, F_EIOSYNC, F_KINDS };
 
 struct fsx_op {
@@ -75,32 +79,26 @@ struct fsx_conf {
 	bool verbose;
 };
 
-/* The model: the file as docs/spec.md says it must be. */
-struct fsx_model {
-	uint8_t *data; /* content; zero at and past phys */
-	uint64_t cap;  /* bytes allocated for data */
-	uint64_t size; /* logical: what refstor_size must return */
-	uint64_t phys; /* physical: st_size (the device size for devices) */
-	enum fsx_cap fcap;
-	bool punch_unsupported_seen; /* the handle got -ENOTSUP from punching */
-};
-
 /* One run's live state. */
 struct fsx_run {
 	const struct fsx_conf *c;
-	struct fsx_model m;
+	struct model_state m; /* the storage as the contract says it must be */
 	refstor *s;
 	char path[4096];
 	size_t unit; /* req_align: direct I/O's granule of offsets and lengths */
 	size_t mem;  /* mem_align: where direct I/O's buffers start */
 	uint8_t *buf, *buf2;
 	size_t buflen;
+	uint8_t *scratch;   /* 2 * FSX_SCRATCH: the file read back, and the model's bytes */
 	bool count_unknown; /* the impl's fallocate calls are not observable */
 	bool writes_seen;   /* the interposer sees the impl's writes (so its syncs too) */
 	/* The sentinel message's token: left by a failed open before every op, so
 	 * an op that fails without a message of its own is caught (ERR-RET-1). */
 	char token[64];
 	unsigned long sentinels;
+	/* The clause(s) behind the outcome the model last took, named when the
+	 * storage then disagrees with it. */
+	const char *clause;
 	/* The first mismatch, for the report. */
 	char why[2048];
 };
@@ -110,9 +108,12 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op);
 uint64_t fsx_rand(uint64_t *rng);
 void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
 
-/* model.c */
-int fsx_model_init(struct fsx_model *m, const struct fsx_conf *c);
-void fsx_model_free(struct fsx_model *m);
+/* model.c: fsx's side of conformance/model.h: the backend it describes,
+ * and fsx's ops, caps and faults in the model's terms. */
+int fsx_model_init(struct model_state *m, const struct fsx_conf *c);
+void fsx_model_free(struct model_state *m);
+int fsx_cap_errno(enum fsx_cap cap);
+enum model_fault fsx_model_fault(enum fsx_fault f);
 
 /* exec.c: set the run up (fresh file or zeroed device), run one op and check
  * everything; return 0, or -1 with r->why set. */

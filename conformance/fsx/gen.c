@@ -5,6 +5,7 @@
  * more than IOV_MAX iovecs or a fault injected underneath.
  */
 #include "fsx.h"
+#include "../names.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -61,10 +62,10 @@ static uint64_t pick_len(const struct fsx_run *r, uint64_t *rng, uint64_t g)
 /* An offset for a range of len bytes inside [0, max_size). */
 static uint64_t pick_off(const struct fsx_run *r, uint64_t *rng, uint64_t len, uint64_t g)
 {
-	const struct fsx_model *m = &r->m;
+	const struct model_state *m = &r->m;
 	uint64_t max = r->c->max_size, off;
 	unsigned d = (unsigned)below(rng, 100);
-	uint64_t end = r->c->is_dev ? max : m->size;
+	uint64_t end = r->c->is_dev ? max : m->h[0].size;
 	if (d < 35) /* around the logical end */
 		off = end + below(rng, 16 * g) - (end < 8 * g ? end : 8 * g);
 	else if (d < 45) /* around the physical end */
@@ -178,7 +179,7 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			op->fault = F_EINTR;
 		break;
 	case OP_RESIZE: {
-		uint64_t s = r->m.size, max = c->max_size;
+		uint64_t s = r->m.h[0].size, max = c->max_size;
 		unsigned d = (unsigned)below(rng, 100);
 		if (d < 40)
 			op->off = s + below(rng, max - (s < max ? s : max) + 1);
@@ -192,7 +193,7 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			op->off = max;
 		if (c->direct && chance(rng, 80))
 			op->off = align_down(op->off, g);
-		op->mode = (int)below(rng, 4);
+		op->mode = (int)below(rng, REFSTOR_PREALLOC_MODES);
 		if (c->faults && chance(rng, 5))
 			op->fault = F_EINTR;
 		break;
@@ -214,7 +215,8 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			op->off = align_down(op->off, g);
 		/* ALLOCATE is the mode that can fail, and a failed create must
 		 * leave nothing behind: try it often. */
-		op->mode = chance(rng, 40) ? REFSTOR_PREALLOC_ALLOCATE : (int)below(rng, 4);
+		op->mode = chance(rng, 40) ? REFSTOR_PREALLOC_ALLOCATE
+					   : (int)below(rng, REFSTOR_PREALLOC_MODES);
 		break;
 	default:
 		break;

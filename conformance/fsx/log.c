@@ -11,6 +11,7 @@
  *   4 reopen cap=enodev
  */
 #include "fsx.h"
+#include "../names.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 
 static const char *const kind_names[OP_KINDS] = {
     "read", "write", "zeroes", "discard", "alloc", "resize", "flush", "sync", "reopen", "recreate"};
-static const char *const mode_names[] = {"none", "zero", "allocate", "write_data"};
 static const char *const cap_names[CAP_KINDS] = {"native", "eopnotsupp", "enodev", "enxio",
 						 "enotty"};
 static const char *const fault_names[F_KINDS] = {"none", "short", "eintr", "zerowrite", "eiosync"};
@@ -68,7 +68,8 @@ void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
 		break;
 	case OP_RESIZE:
 	case OP_RECREATE:
-		fprintf(f, " size=%" PRIu64 " mode=%s", op->off, mode_names[op->mode & 3]);
+		fprintf(f, " size=%" PRIu64 " mode=%s", op->off,
+			refstor_prealloc_name((enum refstor_prealloc)op->mode));
 		break;
 	case OP_REOPEN:
 		fprintf(f, " cap=%s", cap_names[op->mode % CAP_KINDS]);
@@ -104,7 +105,7 @@ static int parse_op(char *line, struct fsx_op *op)
 		} else if (!strcmp(tok, "seed")) {
 			op->seed = (uint32_t)strtoul(v, NULL, 0);
 		} else if (!strcmp(tok, "mode")) {
-			op->mode = lookup(mode_names, 4, v);
+			op->mode = refstor_prealloc_parse(v);
 			if (op->mode < 0)
 				return -1;
 		} else if (!strcmp(tok, "cap")) {

@@ -13,6 +13,7 @@
  * long (default 20 s) ends the run: "fsx: HUNG: refstor_writev ...", exit 4.
  */
 #include "fsx.h"
+#include "../backend.h"
 #include "../calls.h"
 #include "../faults/faults.h"
 #include "../watch.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,33 +65,20 @@ static void usage(FILE *f)
 	    f);
 }
 
-/* Probe what the kernel offers on the target, with plain syscalls. */
+/* What the kernel offers on the target (../backend.h); before fsx_start sets
+ * the target up.  A target that cannot be probed cannot be tested either: a
+ * setup failure, exit 2, as main's. */
 static void probe_backend(struct fsx_conf *c)
 {
-	if (c->is_dev) {
-		c->can_punch = c->can_zero_range = true; /* loop devices; docs/fsx.md */
-		c->can_falloc = false;
-		c->counts_blocks = false;
-		return;
+	struct rs_backend b;
+	if (rs_backend_probe(&b, c->target, RS_PROBE_FALLOC)) {
+		fprintf(stderr, "fsx: setup failed: probing %s: %s\n", c->target, b.why);
+		exit(2);
 	}
-	char p[4096];
-	snprintf(p, sizeof(p), "%s/fsx-probe.%d", c->target, (int)getpid());
-	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return;
-	static char data[65536];
-	memset(data, 1, sizeof(data));
-	if (pwrite(fd, data, sizeof(data), 0) == (ssize_t)sizeof(data) && !fsync(fd)) {
-		struct stat st;
-		c->counts_blocks = !fstat(fd, &st) && st.st_blocks >= 128;
-		c->can_punch =
-		    !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096, 8192);
-		c->can_zero_range =
-		    !fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 4096, 8192);
-		c->can_falloc = !fallocate(fd, 0, 65536, 8192);
-	}
-	close(fd);
-	unlink(p);
+	c->can_punch = b.punch.ok;
+	c->can_zero_range = b.zero_range.ok;
+	c->can_falloc = b.allocate.ok;
+	c->counts_blocks = b.counts_blocks;
 }
 
 static int parse_mix(struct fsx_conf *c, const char *mix)
@@ -167,18 +154,14 @@ static int report(struct fsx_conf *c, struct fsx_seq *seq, const char *why, cons
 }
 
 /* A filesystem without direct I/O has no direct run: a skip, as fstests'
- * _notrun, not a failure. */
+ * _notrun, not a failure.  The kernel says so with EINVAL (skip_direct's
+ * message); any other failure is left to the run, which reports it. */
 static bool direct_unsupported(const struct fsx_conf *c)
 {
-	if (!c->direct || c->is_dev)
+	struct rs_backend b;
+	if (!c->direct || c->is_dev || rs_backend_probe(&b, c->target, RS_PROBE_DIRECT))
 		return false;
-	char p[4096];
-	snprintf(p, sizeof(p), "%s/fsx-direct-probe.%d", c->target, (int)getpid());
-	int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
-	unlink(p);
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 && errno == EINVAL;
+	return !b.direct.ok && b.direct.err == EINVAL;
 }
 
 /* One seeded run of n ops (0: until the deadline). */

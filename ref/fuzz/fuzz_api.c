@@ -40,6 +40,8 @@
  * each decoded operation.
  */
 #include "refstor.h"
+#include "../../conformance/backend.h"
+#include "../../conformance/names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,7 +62,6 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <linux/falloc.h>
 
 #ifndef IOV_MAX
 #define IOV_MAX 1024
@@ -108,6 +109,7 @@ static struct {
 	bool own_tmpfs;                 /* size-limited: far allocations are safe */
 	bool remove_dir;                /* fallback directory: removed at exit */
 	bool can_punch, can_zero_range, can_falloc, can_direct;
+	char caps[256]; /* the probe's summary, for the start-up line */
 	bool trace;
 	uint8_t *guard; /* GUARD_LEN bytes of PROT_NONE: behind hostile lengths */
 } env;
@@ -142,8 +144,7 @@ struct run {
 
 static const char *ename(int e)
 {
-	const char *n = e > 0 ? strerrorname_np(e) : NULL;
-	return n ? n : "?";
+	return e > 0 ? rs_errno_name(e) : "?";
 }
 
 __attribute__((noreturn, format(printf, 2, 3))) static void violated(struct run *r, const char *fmt,
@@ -1006,12 +1007,6 @@ static void op_allocated_zeroes(struct run *r)
 	op_zero(r, Z_ALLOCATED);
 }
 
-static const char *mode_name(int mode)
-{
-	static const char *const names[] = {"NONE", "ZERO", "ALLOCATE", "WRITE_DATA"};
-	return mode_valid(mode) ? names[mode] : "invalid";
-}
-
 /* A resize past the zone: check it on a sample, then undo it. */
 static void far_resize(struct run *r, struct slot *s, uint64_t nsz, int mode, int rc)
 {
@@ -1077,7 +1072,7 @@ static void op_resize(struct run *r)
 			errs_add(&es, EINVAL); /* RESIZE-BAD-1 */
 	}
 	say(r, "resize(slot %d%s, %" PRIu64 ", mode %d %s), size %" PRIu64, si, h ? "" : " = NULL",
-	    nsz, mode, mode_name(mode), size);
+	    nsz, mode, refstor_prealloc_name((enum refstor_prealloc)mode), size);
 	arm(r);
 	int rc = refstor_resize(h, nsz, (enum refstor_prealloc)mode);
 	if (es.n) {
@@ -1553,7 +1548,8 @@ static void create_main(struct run *r, struct slot *s)
 	    .overwrite = overwrite,
 	};
 	say(r, "create('%s', size %" PRIu64 ", mode %d %s, overwrite %d, direct %d)",
-	    env.spelling[spell], size, mode, mode_name(mode), overwrite, direct);
+	    env.spelling[spell], size, mode, refstor_prealloc_name((enum refstor_prealloc)mode),
+	    overwrite, direct);
 	refstor *h = NULL;
 	arm(r);
 	int rc = refstor_create(&o, &h);
@@ -1684,7 +1680,8 @@ static void op_create(struct run *r)
 	say(r,
 	    "create(scratch name of %zu bytes, size %" PRIu64 ", mode %d %s, overwrite %d, "
 	    "direct %d)",
-	    2 + n, size, mode, mode_name(mode), flags & 1, direct);
+	    2 + n, size, mode, refstor_prealloc_name((enum refstor_prealloc)mode), flags & 1,
+	    direct);
 	refstor *h = NULL;
 	arm(r);
 	int rc = refstor_create(&o, &h);
@@ -1993,32 +1990,27 @@ static bool unsupported(int e)
 	return e == EOPNOTSUPP || e == ENOTSUP || e == ENODEV || e == ENXIO || e == ENOTTY;
 }
 
-/* What the backend can do, asked with plain syscalls (docs/spec.md: a clause
- * that depends on the kernel is checked against the kernel itself). */
+/* What the backend can do, asked of the kernel (conformance/backend.h; docs/spec.md:
+ * a clause that depends on the kernel is checked against the kernel itself).  A
+ * "no" for another reason than "unsupported" is a broken environment. */
 static void probe_backend(void)
 {
-	char p[PATH_MAX + 16];
-	snprintf(p, sizeof(p), "%s/probe", env.dir);
-	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		fatal("creating the probe file");
-	char data[16384];
-	memset(data, 0x5a, sizeof(data));
-	if (pwrite(fd, data, sizeof(data), 0) != (ssize_t)sizeof(data))
-		fatal("writing the probe file");
-	env.can_punch = !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096);
-	if (!env.can_punch && !unsupported(errno))
-		fatal("fallocate(PUNCH_HOLE)");
-	env.can_zero_range = !fallocate(fd, FALLOC_FL_ZERO_RANGE, 4096, 4096);
-	if (!env.can_zero_range && !unsupported(errno))
-		fatal("fallocate(ZERO_RANGE)");
-	env.can_falloc = !fallocate(fd, 0, 0, 32768);
-	if (!env.can_falloc && !unsupported(errno))
-		fatal("fallocate(0)");
-	int fl = fcntl(fd, F_GETFL);
-	env.can_direct = fl >= 0 && !fcntl(fd, F_SETFL, fl | O_DIRECT);
-	close(fd);
-	unlink(p);
+	struct rs_backend b;
+	if (rs_backend_probe(&b, env.dir, RS_PROBE_ALL)) {
+		fprintf(stderr, "refstor-fuzz: probing %s: %s\n", env.dir, b.why);
+		abort();
+	}
+	const struct rs_cap *caps[] = {&b.punch, &b.zero_range, &b.allocate};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (!caps[i]->ok && !unsupported(caps[i]->err)) {
+			fprintf(stderr, "refstor-fuzz: %s\n", caps[i]->why);
+			abort();
+		}
+	env.can_punch = b.punch.ok;
+	env.can_zero_range = b.zero_range.ok;
+	env.can_falloc = b.allocate.ok;
+	env.can_direct = b.direct.ok;
+	rs_backend_summary(&b, RS_PROBE_ALL, env.caps, sizeof(env.caps));
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -2060,11 +2052,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	env.guard = mmap(NULL, GUARD_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (env.guard == MAP_FAILED)
 		fatal("mmap");
-	fprintf(stderr,
-		"refstor-fuzz: %s %s: punch hole %s, zero range %s, fallocate %s, O_DIRECT %s\n",
-		env.own_tmpfs ? "private tmpfs" : "directory", env.dir,
-		env.can_punch ? "yes" : "no", env.can_zero_range ? "yes" : "no",
-		env.can_falloc ? "yes" : "no", env.can_direct ? "yes" : "no");
+	fprintf(stderr, "refstor-fuzz: %s %s: %s\n", env.own_tmpfs ? "private tmpfs" : "directory",
+		env.dir, env.caps);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* resize.c - change the length, with four ways to fill what is added. */
 #include "internal.h"
+#include "refstor_names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* For the rest of the library (handle.c), which does not include the table. */
 const char *rs_prealloc_name(enum refstor_prealloc m)
 {
-	static const char *const names[] = {"none", "zero", "allocate", "write_data"};
-	return (unsigned)m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
+	return refstor_prealloc_name(m);
 }
 
 static int rs_truncate(int fd, uint64_t size)
@@ -74,7 +75,7 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 	int r = rs_check_handle(s, "resize");
 	if (r || (r = rs_check_writable(s, "resize")))
 		return r;
-	const char *name = rs_prealloc_name(mode);
+	const char *name = refstor_prealloc_name(mode);
 	if ((unsigned)mode > REFSTOR_PREALLOC_WRITE_DATA)
 		return rs_fail(EINVAL, "resize to %" PRIu64 ": unknown preallocation mode %d",
 			       new_size, (int)mode);
