@@ -2,6 +2,7 @@
 /* OPEN, CREATE, FROMFD, DESC, PATH: making and naming handles. */
 #include "faults/faults.h"
 #include "suite.h"
+#include "names.h"
 #include "sys.h"
 
 #include <dirent.h>
@@ -279,6 +280,33 @@ RS_CLAUSE_TEST(open, direct_where_the_filesystem_cannot, "OPEN-DIRECT-1")
 	t_assert_unchanged(p, &before, "file after a refused direct open");
 }
 
+/* create with direct where the filesystem has none: refused before anything
+ * happens to an existing file (the kernel refuses O_DIRECT before O_TRUNC
+ * empties it), and a file the call made is gone again. */
+RS_CLAUSE_TEST(create, direct_where_the_filesystem_cannot, "OPEN-DIRECT-1")
+{
+	require_fn(create);
+	const char *p = t_file("img"), *fresh = t_file("fresh");
+	f_make(p, 4096, 7, NULL);
+	int fd = open(p, O_RDONLY | O_DIRECT);
+	if (fd >= 0) {
+		close(fd);
+		cr_skip_test("%s has direct I/O", rs_conf()->backend);
+	}
+	struct f_snap before;
+	f_snap(p, &before);
+	refstor *s = NULL;
+	struct refstor_create_opts o = {.open = {.path = p, .writable = true, .direct = true},
+					.overwrite = true};
+	T_ERR(impl->create(&o, &s), EINVAL);
+	t_assert_unchanged(p, &before, "existing file after a refused direct create(overwrite)");
+	o.open.path = fresh;
+	o.overwrite = false;
+	T_ERR(impl->create(&o, &s), EINVAL);
+	cr_expect(!f_exists(fresh), "%s exists after a refused direct create made it; on %s", fresh,
+		  rs_where());
+}
+
 /* Opening survives what makes a probe write fail: a file-size limit whose
  * signal is not ignored must not kill the process, and the handle's
  * alignments stay true (buffered: 1; direct: checked with plain O_DIRECT I/O). */
@@ -512,24 +540,24 @@ RS_CLAUSE_TEST(create, exclusive_unless_overwrite, "CREATE-EXCL-1")
 RS_CLAUSE_TEST(create, size_in_every_mode, "CREATE-SIZE-1")
 {
 	require_fn(create);
-	const char *names[] = {"none", "zero", "allocate", "write_data"};
 	bool can_allocate = backend_can_fallocate();
-	for (int m = 0; m < 4; m++) {
+	for (int m = 0; m < REFSTOR_PREALLOC_MODES; m++) {
+		const char *name = refstor_prealloc_name(m);
 		if (m == REFSTOR_PREALLOC_ALLOCATE && !can_allocate)
 			continue;
-		const char *p = t_file(names[m]);
+		const char *p = t_file(name);
 		/* Not asked for writable: a created handle is writable anyway. */
 		struct refstor_create_opts o = {.open = {.path = p, .direct = rs_conf()->direct},
 						.size = 2 * MiB,
 						.prealloc = (enum refstor_prealloc)m};
 		refstor *s = NULL;
 		T_OK(impl->create(&o, &s));
-		T_EQ(impl->size(s), 2 * MiB, names[m]);
-		T_EQ(f_size(p), 2 * MiB, names[m]);
+		T_EQ(impl->size(s), 2 * MiB, name);
+		T_EQ(f_size(p), 2 * MiB, name);
 		char *b = t_alloc(0, MiB);
 		memset(b, 0xff, MiB);
 		T_OK(t_read(s, b, MiB, MiB));
-		t_assert_zero(b, MiB, MiB, names[m]);
+		t_assert_zero(b, MiB, MiB, name);
 		t_pattern(b, 4096, 9);
 		T_OK(t_write(s, b, 4096, 0)); /* created handles are writable */
 		impl->close(s);

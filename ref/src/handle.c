@@ -206,12 +206,17 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 		r = rs_check_path("create", path);
 		if (r)
 			return r;
-		fd = rs_open_nonblock(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		/* Not O_TRUNC here: the file is emptied only once the handle
+		 * can be had (direct I/O refused must leave it as it was, as
+		 * the kernel's own O_DIRECT|O_TRUNC open does: OPEN-DIRECT-1). */
+		fd = rs_open_nonblock(path, O_RDWR | O_CREAT, 0644);
 	}
 	if (fd < 0)
 		return rs_fail_path_errno(errno, path, "create %s", path);
 
 	r = rs_ready_fd(fd, "create", path, o->open.direct);
+	if (!r && !made && ftruncate(fd, 0))
+		r = rs_fail_path_errno(errno, path, "create %s: truncate", path);
 	if (r) {
 		close(fd);
 		goto undo;
