@@ -14,7 +14,7 @@
  * function of the ABI.  Core functions are ones no test can do without:
  * missing them is an error, the others skip their clauses.  The argument list
  * lets calls.c forward each function without writing it out by hand. */
-#define RS_ABI(X) RS_ABI_VALUED(X) RS_ABI_VOID(X)
+#define RS_ABI(X)      RS_ABI_VALUED(X) RS_ABI_VOID(X)
 #define RS_ABI_VOID(X) X(close, void, (refstor * s), (s), 1)
 #define RS_ABI_VALUED(X)                                                                         \
 	X(open, int, (const struct refstor_open_opts *o, refstor **s), (o, s), 1)                \

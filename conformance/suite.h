@@ -58,7 +58,7 @@ struct rs_clause_test {
 		rs_test_done(&rs_ct_##suite##_##name);                                       \
 	}                                                                                    \
 	static void rs_body_##suite##_##name(void)
-#define RS_CLAUSE_TEST(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, false)
+#define RS_CLAUSE_TEST(suite, name, clauses)      RS_CLAUSE_TEST_ONCE_(suite, name, clauses, false)
 #define RS_CLAUSE_TEST_ONCE(suite, name, clauses) RS_CLAUSE_TEST_ONCE_(suite, name, clauses, true)
 
 /* Run first in every test body: may skip the test (Criterion cannot skip
@@ -86,7 +86,7 @@ void require_root(void);
 #define require_fn(fn) rs_require_fn(impl->fn != NULL, "refstor_" #fn)
 void rs_require_fn(bool present, const char *name);
 /* The skip message that marks a test as not implemented. */
-#define RS_NIMP_PREFIX "not implemented: "
+#define RS_NIMP_PREFIX  "not implemented: "
 /* The skip message of a test the runner stopped before it began (an earlier
  * test hung): NORUN, not a skip. */
 #define RS_NORUN_PREFIX "not run: "
@@ -186,7 +186,7 @@ void t_check_err(const char *expr, int r, const int *want, size_t n, const char 
 /* expr must fail with one of the listed errnos (positive values) and leave a
  * fresh message. */
 #define T_ERR_IN(expr, ...) T_ERR_NAMED(expr, #__VA_ARGS__, __VA_ARGS__)
-#define T_ERR(expr, e) T_ERR_NAMED(expr, #e, e)
+#define T_ERR(expr, e)      T_ERR_NAMED(expr, #e, e)
 #define T_ERR2(expr, e, e2) T_ERR_NAMED(expr, #e ", " #e2, e, e2)
 /* names: the accepted errnos as written (stringified before expansion). */
 #define T_ERR_NAMED(expr, names, ...)                                                           \

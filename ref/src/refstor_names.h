@@ -18,9 +18,9 @@
 #include <string.h>
 
 /* As macros too: fio's option table needs its strings as constants. */
-#define REFSTOR_PREALLOC_NAME_NONE "none"
-#define REFSTOR_PREALLOC_NAME_ZERO "zero"
-#define REFSTOR_PREALLOC_NAME_ALLOCATE "allocate"
+#define REFSTOR_PREALLOC_NAME_NONE       "none"
+#define REFSTOR_PREALLOC_NAME_ZERO       "zero"
+#define REFSTOR_PREALLOC_NAME_ALLOCATE   "allocate"
 #define REFSTOR_PREALLOC_NAME_WRITE_DATA "write_data"
 
 enum { REFSTOR_PREALLOC_MODES = REFSTOR_PREALLOC_WRITE_DATA + 1 };

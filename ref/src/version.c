@@ -3,7 +3,7 @@
 #include "internal.h"
 
 #define RS_STR_(x) #x
-#define RS_STR(x) RS_STR_(x)
+#define RS_STR(x)  RS_STR_(x)
 
 const char *refstor_version(void)
 {

@@ -37,7 +37,7 @@ static int rs_fallocate(int fd, int mode, uint64_t offset, uint64_t length)
 }
 
 #ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_KEEP_SIZE  0x01
 #define FALLOC_FL_PUNCH_HOLE 0x02
 #define FALLOC_FL_ZERO_RANGE 0x10
 #endif
