@@ -1,29 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 #include "helpers.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <linux/loop.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* Per-test-process state: each test is its own process, so this is the
  * test's state, never shared. */
-enum { T_MAX_HOLDERS = 8, T_MAX_STRINGS = 64 };
+enum { T_MAX_DIRS = 8, T_MAX_STRINGS = 64 };
 static char t_scratch_dir[256];
-static bool t_in_private_ns;
-static int t_holders[T_MAX_HOLDERS];
-static const char *t_mounts[T_MAX_HOLDERS];
-static int t_nmounts;
-static int t_nholders;
+static const char *t_dirs[T_MAX_DIRS]; /* made by t_backend_dir */
+static int t_ndirs;
 static void *t_strings[T_MAX_STRINGS];
 static int t_nstrings;
 
@@ -58,102 +52,32 @@ const char *t_path(const char *name)
 	return t_in(t_scratch(), name);
 }
 
-void t_require_root(const char *what)
+const char *t_backend(const char *name)
 {
-	if (geteuid() != 0)
-		cr_skip_test("%s needs root (loop devices, mounts); run as root", what);
+	char var[64];
+	int n = snprintf(var, sizeof(var), "REFSTOR_UNIT_TARGET_");
+	for (const char *c = name; *c && n < (int)sizeof(var) - 1; c++)
+		var[n++] = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+	var[n] = '\0';
+	const char *path = getenv(var);
+	if (!path || !*path)
+		cr_skip_test("backend %s not given: run `fixtures/refstor-fixture up %s` and set "
+			     "%s to the path it prints (ci/test does)",
+			     name, name, var);
+	struct stat st;
+	/* Given but gone is an error of the run, not a skip. */
+	cr_assert_eq(stat(path, &st), 0, "%s=%s: %s", var, path, strerror(errno));
+	return path;
 }
 
-static void t_private_ns(void)
+const char *t_backend_dir(const char *name)
 {
-	if (t_in_private_ns)
-		return;
-	cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare(CLONE_NEWNS): %s", strerror(errno));
-	/* Without this, mounts below a shared / would propagate to the host. */
-	cr_assert_eq(mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL), 0, "make / private: %s",
-		     strerror(errno));
-	t_in_private_ns = true;
-}
-
-static const char *t_mountpoint(const char *tag)
-{
-	cr_assert_lt(t_nmounts, T_MAX_HOLDERS, "too many mounts in one test");
-	static int n;
-	char name[64];
-	snprintf(name, sizeof(name), "mnt-%s-%d", tag, n++);
-	const char *dir = t_path(name);
-	cr_assert_eq(mkdir(dir, 0755), 0, "mkdir %s: %s", dir, strerror(errno));
-	return dir;
-}
-
-const char *t_mount(const char *fstype, const char *opts)
-{
-	t_require_root(fstype);
-	t_private_ns();
-	const char *dir = t_mountpoint(fstype);
-	if (mount(fstype, dir, fstype, 0, opts))
-		cr_skip_test("cannot mount %s here: %s", fstype, strerror(errno));
-	t_mounts[t_nmounts++] = dir;
-	return dir;
-}
-
-const char *t_loop(unsigned sector, uint64_t size)
-{
-	t_require_root("a loop device");
-	cr_assert_lt(t_nholders, T_MAX_HOLDERS);
-	const char *backing = t_path("loop-backing");
-	int bfd = open(backing, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	cr_assert_geq(bfd, 0, "create %s: %s", backing, strerror(errno));
-	cr_assert_eq(ftruncate(bfd, (off_t)size), 0);
-
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		cr_skip_test("no loop devices here (/dev/loop-control: %s)", strerror(errno));
-	char *dev = NULL;
-	for (int tries = 0; tries < 32 && !dev; tries++) {
-		int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-		cr_assert_geq(n, 0, "LOOP_CTL_GET_FREE: %s", strerror(errno));
-		char name[32];
-		snprintf(name, sizeof(name), "/dev/loop%d", n);
-		int fd = open(name, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		struct loop_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.fd = (unsigned)bfd;
-		cfg.block_size = sector;
-		/* Detach by itself at the last close: when this process ends. */
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
-			t_holders[t_nholders++] = fd;
-			dev = t_keep(strdup(name));
-		} else {
-			int e = errno;
-			close(fd);
-			/* EBUSY: another process took this device first. */
-			cr_assert_eq(e, EBUSY, "LOOP_CONFIGURE %s: %s", name, strerror(e));
-		}
-	}
-	close(ctl);
-	close(bfd);
-	unlink(backing); /* the loop device holds it; gone when it detaches */
-	cr_assert(dev, "no free loop device after 32 tries");
-	return dev;
-}
-
-const char *t_mkfs_mount(const char *mkfs, const char *fstype, const char *dev)
-{
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "%s %s >/dev/null 2>&1", mkfs, dev);
-	int st = system(cmd);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) == 127)
-		cr_skip_test("'%s' is not available", mkfs);
-	cr_assert_eq(WEXITSTATUS(st), 0, "'%s' failed with status %d", cmd, WEXITSTATUS(st));
-	t_private_ns();
-	const char *dir = t_mountpoint(fstype);
-	cr_assert_eq(mount(dev, dir, fstype, 0, NULL), 0, "mount %s (%s) on %s: %s", dev, fstype,
-		     dir, strerror(errno));
-	t_mounts[t_nmounts++] = dir;
+	cr_assert_lt(t_ndirs, T_MAX_DIRS, "too many backend directories in one test");
+	char *dir;
+	cr_assert(asprintf(&dir, "%s/refstor-unit.XXXXXX", t_backend(name)) > 0);
+	t_keep(dir);
+	cr_assert(mkdtemp(dir), "mkdtemp %s: %s", dir, strerror(errno));
+	t_dirs[t_ndirs++] = dir;
 	return dir;
 }
 
@@ -166,21 +90,22 @@ static int t_rm(const char *path, const struct stat *st, int flag, struct FTW *f
 	return 0;
 }
 
+/* FTW_MOUNT: never walk into anything mounted below a test's directory. */
+static void t_rm_tree(const char *dir)
+{
+	nftw(dir, t_rm, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 void t_fini(void)
 {
-	/* The kernel would undo all of this when the process ends; undoing it
-	 * here keeps the scratch directory removable. */
-	for (int i = t_nmounts - 1; i >= 0; i--)
-		umount2(t_mounts[i], MNT_DETACH);
-	for (int i = 0; i < t_nholders; i++)
-		close(t_holders[i]);
-	if (t_scratch_dir[0]) {
-		/* FTW_MOUNT: never walk into anything still mounted. */
-		nftw(t_scratch_dir, t_rm, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-		rmdir(t_scratch_dir);
-	}
+	for (int i = 0; i < t_ndirs; i++)
+		t_rm_tree(t_dirs[i]);
+	if (t_scratch_dir[0])
+		t_rm_tree(t_scratch_dir);
 	for (int i = 0; i < t_nstrings; i++)
 		free(t_strings[i]);
+	t_sys_reset();
+	t_sys.statx_silent = false;
 }
 
 void t_write_file(const char *path, const void *data, size_t len)
@@ -196,13 +121,6 @@ off_t t_file_size(const char *path)
 	struct stat st;
 	cr_assert_eq(stat(path, &st), 0, "stat %s: %s", path, strerror(errno));
 	return st.st_size;
-}
-
-blkcnt_t t_blocks(const char *path)
-{
-	struct stat st;
-	cr_assert_eq(stat(path, &st), 0, "stat %s: %s", path, strerror(errno));
-	return st.st_blocks;
 }
 
 void t_fill(void *buf, size_t len, unsigned seed)
@@ -232,6 +150,17 @@ void *t_aligned(size_t align, size_t len)
 	cr_assert_eq(posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, len), 0);
 	memset(p, 0, len);
 	return t_keep(p);
+}
+
+int t_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	cr_assert(d, "opendir %s: %s", dir, strerror(errno));
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
 }
 
 refstor *t_open(const char *path, bool writable, bool direct)
