@@ -206,6 +206,10 @@ static void check_iov(const struct model_handle *h, const struct model_op *op, s
 			refuse(must, "BAD-NULL-1", EINVAL); /* a NULL buffer with a length */
 		if (op->iov[i].len && (op->iov[i].base % mem || op->iov[i].len % req))
 			misaligned = true;
+		/* BAD-ALIGN-1: an empty segment at an address off mem_align
+		 * transfers nothing; checking it anyway is as good. */
+		if (h->direct && mem > 1 && !op->iov[i].len && op->iov[i].base % mem)
+			refuse(may, "BAD-ALIGN-1", EINVAL);
 	}
 	if (total > MODEL_SSIZE_MAX) {
 		refuse(must, "BAD-NULL-1", MODEL_ANY_ERRNO); /* lengths past SSIZE_MAX */
@@ -277,7 +281,7 @@ static void expect_write(const struct model_state *st, const struct model_op *op
 	struct refusal must = {0}, may = {0};
 	check_iov(h, op, &must, &may);
 	uint64_t total = model_iov_total(op), end = op->off + total;
-	if (refusals(ex, h, &must, total > 0))
+	if (refusals(ex, h, &must, true)) /* refused anyway: OPEN-RO-1's errnos too */
 		return;
 	if (!total) {
 		succeed(ex, "READ-IOV-2"); /* and the size stays */
@@ -371,11 +375,15 @@ static void zero_file(struct model_expect *ex, const struct model_state *st,
 		      const struct model_handle *h, const struct model_op *op, bool discard)
 {
 	uint64_t off = op->off, len = op->len, end = off + len, size = h->size;
+	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
 	if (!len || off >= size) {
 		succeed(ex, "ZERO-PAST-1"); /* already reads as zeroes */
+		/* ZERO-ALIGN-1: an empty range at an unaligned offset inside the
+		 * file is an unaligned request too. */
+		if (!len && off < size && off % a)
+			fail(ex, "ZERO-ALIGN-1", EINVAL);
 		return;
 	}
-	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
 	bool aligned = zero_aligned(off, end, size, a);
 	if (end >= size && st->profile == MODEL_PROFILE_DEFAULT) {
 		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
@@ -395,8 +403,13 @@ static void zero_device(struct model_expect *ex, const struct model_state *st,
 			const struct model_handle *h, const struct model_op *op, bool discard)
 {
 	uint64_t off = op->off, len = op->len, end = op->off + op->len, size = st->be.dev_size;
+	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
+	if (st->be.sector > a)
+		a = st->be.sector;
 	if (!len || off >= size) {
-		succeed(ex, "ZERO-PAST-1"); /* past a device's end reads as zeroes */
+		succeed(ex, "ZERO-PAST-1");        /* past a device's end reads as zeroes */
+		if (!len && off < size && off % a) /* ZERO-ALIGN-1, as on a file */
+			fail(ex, "ZERO-ALIGN-1", EINVAL);
 		return;
 	}
 	if (op->fault == MODEL_FAULT_ZEROWRITE) {
@@ -406,9 +419,6 @@ static void zero_device(struct model_expect *ex, const struct model_state *st,
 		return;
 	}
 	bool tail = end >= size;
-	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
-	if (st->be.sector > a)
-		a = st->be.sector;
 	bool aligned = zero_aligned(off, end, size, a);
 	/* DEV-TRUNC-1: never truncated, the range up to the end zeroed.  Its
 	 * "never fails" is about truncation: where the device cannot punch, a
@@ -475,6 +485,11 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 		succeed(ex, "ALLOC-ZERO-1");
 		if (e == ENOTSUP)
 			fail(ex, "ALLOC-ZERO-1", ENOTSUP);
+		uint64_t a0 = at_least_1(h->zero_align);
+		if (st->be.sector > a0)
+			a0 = st->be.sector;
+		if (off < h->size && off % a0) /* ZERO-ALIGN-1: unaligned, if empty */
+			fail(ex, "ZERO-ALIGN-1", EINVAL);
 		read_only(ex, h);
 		return;
 	}
@@ -539,7 +554,7 @@ static void expect_resize(const struct model_state *st, const struct model_op *o
 	if (op->mode < REFSTOR_PREALLOC_NONE || op->mode > REFSTOR_PREALLOC_WRITE_DATA ||
 	    to > INT64_MAX)
 		refuse(&must, "RESIZE-BAD-1", EINVAL);
-	if (refusals(ex, h, &must, to != old))
+	if (refusals(ex, h, &must, true)) /* refused anyway: OPEN-RO-1's errnos too */
 		return;
 	struct model_outcome *o;
 	if (to == old) {

@@ -25,7 +25,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define I (r->c->impl)
+/* The implementation under test, as the run's configuration holds it. */
+static const struct rs_impl *impl_of(const struct fsx_run *r)
+{
+	return r->c->impl;
+}
 
 static int fail(struct fsx_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct fsx_run *r, const char *fmt, ...)
@@ -39,7 +43,7 @@ static int fail(struct fsx_run *r, const char *fmt, ...)
 
 static const char *msg(const struct fsx_run *r)
 {
-	const char *m = I->last_error ? I->last_error() : NULL;
+	const char *m = impl_of(r)->last_error ? impl_of(r)->last_error() : NULL;
 	return m ? m : "";
 }
 
@@ -113,9 +117,9 @@ static int check_physical(struct fsx_run *r, const struct model_state *m)
 
 static int check_storage(struct fsx_run *r, const struct model_state *m)
 {
-	if (r->s && m->h[0].open && I->size(r->s) != m->h[0].size)
+	if (r->s && m->h[0].open && impl_of(r)->size(r->s) != m->h[0].size)
 		return fail(r, "refstor_size() is %" PRIu64 ", the model says %" PRIu64,
-			    I->size(r->s), m->h[0].size);
+			    impl_of(r)->size(r->s), m->h[0].size);
 	return check_physical(r, m);
 }
 
@@ -166,8 +170,8 @@ static void sentinel(struct fsx_run *r)
 	snprintf(path, sizeof(path), "/nonexistent/%s", r->token);
 	struct refstor_open_opts o = {.path = path};
 	refstor *s = NULL;
-	if (!I->open(&o, &s) && s)
-		I->close(s);
+	if (!impl_of(r)->open(&o, &s) && s)
+		impl_of(r)->close(s);
 }
 
 /* What the handle reports, for the model (BAD-ALIGN-1, ZERO-ALIGN-1). */
@@ -175,9 +179,10 @@ static void record_aligns(struct fsx_run *r)
 {
 	if (!r->s)
 		return;
-	model_set_aligns(
-	    &r->m, 0, I->req_align ? I->req_align(r->s) : 1, I->mem_align ? I->mem_align(r->s) : 1,
-	    I->zero_align ? I->zero_align(r->s) : 1, I->discard_align ? I->discard_align(r->s) : 1);
+	model_set_aligns(&r->m, 0, impl_of(r)->req_align ? impl_of(r)->req_align(r->s) : 1,
+			 impl_of(r)->mem_align ? impl_of(r)->mem_align(r->s) : 1,
+			 impl_of(r)->zero_align ? impl_of(r)->zero_align(r->s) : 1,
+			 impl_of(r)->discard_align ? impl_of(r)->discard_align(r->s) : 1);
 }
 
 static int open_handle(struct fsx_run *r)
@@ -187,7 +192,7 @@ static int open_handle(struct fsx_run *r)
 	    .kind = MODEL_OPEN, .handle = 0, .writable = true, .direct = r->c->direct};
 	struct model_expect ex;
 	arm(r, NULL);
-	int ret = I->open(&o, &r->s);
+	int ret = impl_of(r)->open(&o, &r->s);
 	if (against_model(r, &mop, ret, "open", &ex, NULL))
 		return -1;
 	record_aligns(r);
@@ -251,7 +256,7 @@ static int do_read(struct fsx_run *r, const struct fsx_op *op)
 	mop.iovcnt = build_iov(r, op, iov, miov);
 	mop.iov = miov;
 	struct model_expect ex;
-	int ret = I->readv(r->s, iov, mop.iovcnt, op->off);
+	int ret = impl_of(r)->readv(r->s, iov, mop.iovcnt, op->off);
 	if (against_model(r, &mop, ret, "readv", &ex, NULL))
 		return -1;
 	if (ret || !ex.read_data)
@@ -284,7 +289,7 @@ static int do_write(struct fsx_run *r, const struct fsx_op *op)
 		src += iov[i].iov_len;
 	}
 	rs_fault_count_reset();
-	int ret = I->writev(r->s, iov, mop.iovcnt, op->off);
+	int ret = impl_of(r)->writev(r->s, iov, mop.iovcnt, op->off);
 	r->writes_seen |= rs_fault_count(RS_CALL_WRITE) > 0;
 	struct model_expect ex;
 	return against_model(
@@ -300,8 +305,8 @@ static int do_zero(struct fsx_run *r, const struct fsx_op *op)
 	struct model_op mop = model_op_of(op, discard ? MODEL_DISCARD : MODEL_WRITE_ZEROES);
 	bool knew = r->m.h[0].punch_unsupported;
 	rs_fault_count_reset();
-	int ret =
-	    discard ? I->discard(r->s, op->off, op->len) : I->write_zeroes(r->s, op->off, op->len);
+	int ret = discard ? impl_of(r)->discard(r->s, op->off, op->len)
+			  : impl_of(r)->write_zeroes(r->s, op->off, op->len);
 	unsigned long calls = rs_fault_count(RS_CALL_FALLOCATE);
 	struct model_expect ex;
 	struct model_outcome took;
@@ -398,7 +403,7 @@ static int check_allocated(struct fsx_run *r, const struct model_effect *e, cons
 static int do_alloc(struct fsx_run *r, const struct fsx_op *op)
 {
 	struct model_op mop = model_op_of(op, MODEL_WRITE_ALLOCATED_ZEROES);
-	int ret = I->write_allocated_zeroes(r->s, op->off, op->len);
+	int ret = impl_of(r)->write_allocated_zeroes(r->s, op->off, op->len);
 	struct model_expect ex;
 	struct model_outcome took;
 	if (against_model(r, &mop, ret, "write_allocated_zeroes", &ex, &took))
@@ -410,7 +415,7 @@ static int do_resize(struct fsx_run *r, const struct fsx_op *op)
 {
 	struct model_op mop = model_op_of(op, MODEL_RESIZE);
 	uint64_t blocks = raw_blocks(r->path);
-	int ret = I->resize(r->s, op->off, (enum refstor_prealloc)op->mode);
+	int ret = impl_of(r)->resize(r->s, op->off, (enum refstor_prealloc)op->mode);
 	struct model_expect ex;
 	struct model_outcome took;
 	char what[128];
@@ -425,7 +430,7 @@ static int do_flush(struct fsx_run *r, const struct fsx_op *op)
 {
 	struct model_op mop = model_op_of(op, MODEL_FLUSH);
 	struct model_expect ex;
-	return against_model(r, &mop, I->flush(r->s), "flush", &ex, NULL);
+	return against_model(r, &mop, impl_of(r)->flush(r->s), "flush", &ex, NULL);
 }
 
 /* sync must reach the kernel where the model says so (FAULT-SYNC-1): once
@@ -436,7 +441,7 @@ static int do_sync(struct fsx_run *r, const struct fsx_op *op)
 	struct model_op mop = model_op_of(op, MODEL_SYNC);
 	struct model_expect ex;
 	rs_fault_count_reset();
-	int ret = I->sync(r->s);
+	int ret = impl_of(r)->sync(r->s);
 	if (against_model(r, &mop, ret, "sync", &ex, NULL))
 		return -1;
 	if (ex.calls_sync && r->writes_seen && !rs_fault_count(RS_CALL_FSYNC) &&
@@ -450,7 +455,7 @@ static int do_sync(struct fsx_run *r, const struct fsx_op *op)
  * model), open again. */
 static int do_reopen(struct fsx_run *r, const struct fsx_op *op)
 {
-	I->close(r->s);
+	impl_of(r)->close(r->s);
 	r->s = NULL;
 	if (model_only(r, MODEL_CLOSE))
 		return -1;
@@ -468,7 +473,7 @@ static int create_file(struct fsx_run *r, uint64_t size, int mode)
 			       .direct = r->c->direct};
 	struct model_expect ex;
 	int ret;
-	if (!I->create) {
+	if (!impl_of(r)->create) {
 		/* No create: make the file with plain calls and open it; the
 		 * model is held to the open's result as if it were create's. */
 		int fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -477,13 +482,13 @@ static int create_file(struct fsx_run *r, uint64_t size, int mode)
 		close(fd);
 		struct refstor_open_opts o = {
 		    .path = r->path, .writable = true, .direct = r->c->direct};
-		ret = I->open(&o, &r->s);
+		ret = impl_of(r)->open(&o, &r->s);
 	} else {
 		struct refstor_create_opts o = {
 		    .open = {.path = r->path, .writable = true, .direct = r->c->direct},
 		    .size = size,
 		    .prealloc = (enum refstor_prealloc)mode};
-		ret = I->create(&o, &r->s);
+		ret = impl_of(r)->create(&o, &r->s);
 	}
 	if (against_model(r, &mop, ret, "create", &ex, NULL))
 		return -1;
@@ -493,7 +498,7 @@ static int create_file(struct fsx_run *r, uint64_t size, int mode)
 
 static int do_recreate(struct fsx_run *r, const struct fsx_op *op)
 {
-	I->close(r->s);
+	impl_of(r)->close(r->s);
 	r->s = NULL;
 	if (model_only(r, MODEL_CLOSE))
 		return -1;
@@ -529,19 +534,19 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 		break;
 	case OP_ZEROES:
 	case OP_DISCARD:
-		ret = I->write_zeroes && I->discard ? do_zero(r, op) : 0;
+		ret = impl_of(r)->write_zeroes && impl_of(r)->discard ? do_zero(r, op) : 0;
 		break;
 	case OP_ALLOC:
-		ret = I->write_allocated_zeroes ? do_alloc(r, op) : 0;
+		ret = impl_of(r)->write_allocated_zeroes ? do_alloc(r, op) : 0;
 		break;
 	case OP_RESIZE:
-		ret = I->resize ? do_resize(r, op) : 0;
+		ret = impl_of(r)->resize ? do_resize(r, op) : 0;
 		break;
 	case OP_FLUSH:
-		ret = I->flush ? do_flush(r, op) : 0;
+		ret = impl_of(r)->flush ? do_flush(r, op) : 0;
 		break;
 	case OP_SYNC:
-		ret = I->sync ? do_sync(r, op) : 0;
+		ret = impl_of(r)->sync ? do_sync(r, op) : 0;
 		break;
 	case OP_REOPEN:
 		ret = do_reopen(r, op);
@@ -593,8 +598,8 @@ int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 		return fail(r, "no handle to run on: %s", msg(r));
 	/* Exactly what the handle reports: an under-reported alignment must
 	 * show up as failing I/O, not be papered over. */
-	r->unit = I->req_align ? I->req_align(r->s) : 4096;
-	r->mem = I->mem_align ? I->mem_align(r->s) : 4096;
+	r->unit = impl_of(r)->req_align ? impl_of(r)->req_align(r->s) : 4096;
+	r->mem = impl_of(r)->mem_align ? impl_of(r)->mem_align(r->s) : 4096;
 	if (!r->unit || !r->mem || r->unit > 65536 || r->mem > 65536)
 		return fail(r, "unusable alignments: req_align %zu, mem_align %zu", r->unit,
 			    r->mem);
@@ -607,7 +612,7 @@ void fsx_stop(struct fsx_run *r)
 {
 	rs_fault_clear();
 	if (r->s)
-		I->close(r->s);
+		impl_of(r)->close(r->s);
 	r->s = NULL;
 	if (!r->c->is_dev && r->path[0])
 		unlink(r->path);
