@@ -136,6 +136,25 @@ RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 	T_OK(t_read(s, b, req, grown));
 	t_assert_zero(b, req, grown, "grown range on a direct handle");
 	impl->close(s);
+
+	/* What refstor-fsx found on xfs: zeroes written around the cache must
+	 * be on disk before direct I/O resumes, or a direct read over them
+	 * fails with EIO ("Direct I/O collision with buffered writes"). */
+	const char *q = t_file("after-allocated-zeroes");
+	f_make(q, 0, 0, NULL);
+	s = t_open(q, true);
+	if (impl->write_allocated_zeroes)
+		(void)impl->write_allocated_zeroes(s, 232 * req, req);
+	else
+		T_OK(impl->resize(s, 233 * req, REFSTOR_PREALLOC_NONE));
+	T_OK(impl->resize(s, 237 * req, REFSTOR_PREALLOC_WRITE_DATA));
+	char *w = t_alloc(t_mem(s), req), *r = t_alloc(t_mem(s), 126 * req);
+	t_pattern(w, req, 84);
+	T_OK(t_write(s, w, req, 237 * req));
+	T_OK(t_read(s, r, 126 * req, 130 * req));
+	t_assert_same(r + 107 * req, w, req, 237 * req,
+		      "data past a WRITE_DATA resize, read direct");
+	impl->close(s);
 }
 
 RS_CLAUSE_TEST_ONCE(resize, bad_mode_and_size, "RESIZE-BAD-1")
