@@ -18,6 +18,7 @@
  * The run's settings reach Criterion's worker processes (fresh processes) as
  * REFSTOR_CONF_* environment variables.
  */
+#include "backend.h"
 #include "loader.h"
 #include "report.h"
 #include "spec.h"
@@ -411,16 +412,10 @@ static const char *no_direct_io(char *why, size_t len)
 	const struct rs_conf *c = rs_conf();
 	if (!c->direct || c->is_dev)
 		return NULL;
-	char p[1100];
-	snprintf(p, sizeof(p), "%s/direct-probe.%d", c->target, (int)getpid());
-	int fd = open(p, O_RDWR | O_CREAT | O_DIRECT, 0644);
-	int e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(p);
-	if (fd >= 0 || e == ENOENT || e == EACCES)
+	struct rs_backend b;
+	if (rs_backend_probe(&b, c->target, RS_PROBE_DIRECT) || b.direct.ok)
 		return NULL; /* a bad target is the tests' to report */
-	snprintf(why, len, "%s has no direct I/O (open O_DIRECT: %s)", c->backend, strerror(e));
+	snprintf(why, len, "%s has no direct I/O (%s)", c->backend, b.direct.why);
 	return why;
 }
 

@@ -409,6 +409,15 @@ size_t t_unit(const refstor *s)
 	return r > 512 ? r : 512;
 }
 
+size_t t_sector(void)
+{
+	if (!rs_conf()->is_dev)
+		return 0;
+	struct rs_backend b;
+	cr_assert_eq(rs_backend_probe(&b, rs_conf()->target, 0), 0, "probe: %s", b.why);
+	return b.logical_block;
+}
+
 size_t t_zunit(const refstor *s)
 {
 	require_fn(zero_align);
@@ -416,14 +425,8 @@ size_t t_zunit(const refstor *s)
 	size_t a = impl->zero_align(s);
 	if (impl->discard_align(s) > a)
 		a = impl->discard_align(s);
-	if (rs_conf()->is_dev) {
-		int fd = open(rs_conf()->target, O_RDONLY), ssz = 0;
-		cr_assert_geq(fd, 0, "open %s: %s", rs_conf()->target, strerror(errno));
-		cr_assert_eq(ioctl(fd, BLKSSZGET, &ssz), 0, "BLKSSZGET %s", rs_conf()->target);
-		close(fd);
-		if ((size_t)ssz > a)
-			a = (size_t)ssz;
-	}
+	if (t_sector() > a)
+		a = t_sector();
 	size_t u = t_unit(s);
 	if (!a || a > 16 * MiB_)
 		return u;

@@ -129,6 +129,9 @@ size_t t_zunit(const refstor *s);
  * writable handle on a scratch file full of data: the probing of empty files
  * (ALIGN-SAFE-2's business) must not decide another clause's geometry. */
 size_t t_unit_here(void);
+/* The device's logical sector size (BLKSSZGET, through backend.h); 0 on a
+ * filesystem. */
+size_t t_sector(void);
 size_t t_zunit_here(void);
 size_t t_req(const refstor *s);
 size_t t_mem(const refstor *s);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ALIGN: what a handle reports about alignment, and whether it is true. */
+#include "backend.h"
 #include "suite.h"
 #include "sys.h"
 
@@ -115,25 +116,18 @@ RS_CLAUSE_TEST(align, plain_direct_io_at_the_reported_alignment, "ALIGN-SAFE-1")
 	}
 }
 
-/* What the kernel says about direct I/O on path: false if it says nothing. */
-static bool kernel_dio(const char *path, size_t *off, size_t *mem)
+/* What the kernel itself says about direct I/O on the target
+ * (STATX_DIOALIGN, through backend.h): false if it says nothing. */
+static bool kernel_dio(size_t *off, size_t *mem)
 {
-	struct statx sx;
-	if (statx(AT_FDCWD, path, 0, STATX_DIOALIGN, &sx) || !(sx.stx_mask & STATX_DIOALIGN) ||
-	    !sx.stx_dio_offset_align)
+	struct rs_backend b;
+	cr_assert_eq(rs_backend_probe(&b, rs_conf()->target, RS_PROBE_DIRECT), 0, "probe: %s",
+		     b.why);
+	if (!b.direct.ok || !b.dio_source || strcmp(b.dio_source, "STATX_DIOALIGN"))
 		return false;
-	*off = sx.stx_dio_offset_align;
-	*mem = sx.stx_dio_mem_align;
+	*off = b.dio_offset;
+	*mem = b.dio_mem;
 	return true;
-}
-
-static size_t sector_size(const char *dev)
-{
-	int fd = open(dev, O_RDONLY), ssz = 0;
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(ioctl(fd, BLKSSZGET, &ssz), 0);
-	close(fd);
-	return (size_t)ssz;
 }
 
 RS_CLAUSE_TEST(align, at_least_what_the_kernel_requires, "ALIGN-SAFE-2")
@@ -143,9 +137,9 @@ RS_CLAUSE_TEST(align, at_least_what_the_kernel_requires, "ALIGN-SAFE-2")
 	for (int k = 0; k < kinds; k++) {
 		const char *p = target_of_kind(k);
 		size_t off = 0, mem = 0;
-		bool said = kernel_dio(p, &off, &mem);
-		if (rs_conf()->is_dev && sector_size(p) > off)
-			off = sector_size(p), said = true;
+		bool said = kernel_dio(&off, &mem);
+		if (rs_conf()->is_dev && t_sector() > off)
+			off = t_sector(), said = true;
 		if (!said)
 			cr_skip_test("the kernel states no direct-I/O alignment for %s (no "
 				     "STATX_DIOALIGN)",
@@ -169,7 +163,7 @@ RS_CLAUSE_TEST(align, no_larger_than_the_kernel_requires, "ALIGN-MIN-1")
 	require_direct();
 	const char *p = t_target(MiB, 34, NULL);
 	size_t off, mem;
-	if (!kernel_dio(p, &off, &mem))
+	if (!kernel_dio(&off, &mem))
 		cr_skip_test("the kernel states no direct-I/O alignment for %s (no STATX_DIOALIGN)",
 			     rs_conf()->backend);
 	refstor *s = t_open(p, false);
@@ -203,11 +197,7 @@ RS_CLAUSE_TEST(align, zero_and_discard_cover_the_other_alignments, "ALIGN-ZERO-2
 	cr_expect_geq(d, r, "discard_align %zu < req_align %zu; on %s", d, r, rs_where());
 	size_t gran = 0;
 	if (rs_conf()->is_dev) {
-		int fd = open(p, O_RDONLY), ssz = 0;
-		cr_assert_geq(fd, 0);
-		cr_assert_eq(ioctl(fd, BLKSSZGET, &ssz), 0);
-		close(fd);
-		gran = (size_t)ssz;
+		gran = t_sector();
 	} else {
 		struct statvfs sv;
 		cr_assert_eq(statvfs(p, &sv), 0);

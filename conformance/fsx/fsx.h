@@ -69,6 +69,7 @@ struct fsx_conf {
 	uint64_t max_size;
 	uint64_t seed;
 	uint64_t dev_size;
+	uint64_t sector; /* a device's logical block size (backend.h) */
 	/* What the backend's kernel can do, probed at start. */
 	bool can_punch, can_zero_range, can_falloc;
 	bool counts_blocks; /* st_blocks follows allocation (not on ramfs) */

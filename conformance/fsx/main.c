@@ -385,12 +385,14 @@ int main(int argc, char **argv)
 	}
 	c.is_dev = S_ISBLK(st.st_mode);
 	if (c.is_dev) {
-		int fd = open(c.target, O_RDONLY);
-		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &c.dev_size)) {
-			fprintf(stderr, "fsx: %s: cannot read the device size\n", c.target);
+		struct rs_backend b;
+		if (rs_backend_probe(&b, c.target, 0)) {
+			fprintf(stderr, "fsx: %s: cannot read the device's size: %s\n", c.target,
+				b.why);
 			return 2;
 		}
-		close(fd);
+		c.dev_size = b.dev_size;
+		c.sector = b.logical_block;
 		if (c.max_size > c.dev_size)
 			c.max_size = c.dev_size;
 	}

@@ -23,13 +23,8 @@ int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 	     * the others), and a buffered one never asks for it. */
 	    .can_direct = true,
 	};
-	if (c->is_dev) {
-		int fd = open(c->target, O_RDONLY | O_CLOEXEC), ssz = 0;
-		if (fd >= 0 && !ioctl(fd, BLKSSZGET, &ssz) && ssz > 0)
-			be.sector = (uint64_t)ssz;
-		if (fd >= 0)
-			close(fd);
-	}
+	if (c->is_dev && c->sector)
+		be.sector = c->sector;
 	return model_init(m, &be, c->max_size, MODEL_PROFILE_DEFAULT);
 }
 
