@@ -242,14 +242,36 @@ static bool refusals(struct model_expect *ex, const struct model_handle *h, stru
 	return true;
 }
 
+/* The op's handle; NULL (BAD-NULL-1: -EINVAL, expected already) when it
+ * names none that is open. */
+static const struct model_handle *open_handle(const struct model_state *st,
+					      const struct model_op *op, struct model_expect *ex)
+{
+	const struct model_handle *h = handle_of(st, op);
+	if (!h)
+		fail(ex, "BAD-NULL-1", EINVAL);
+	return h;
+}
+
+/* BAD-RANGE-1 for a zeroing call's [off, off + len): true when refused (with
+ * OPEN-RO-1's errnos too on a read-only handle). */
+static bool range_refused(struct model_expect *ex, const struct model_handle *h,
+			  const struct model_op *op)
+{
+	struct refusal must = {0};
+	if (!range_ok(op->off, op->len)) {
+		refuse(&must, "BAD-RANGE-1", EINVAL);
+		refuse(&must, "BAD-RANGE-1", EFBIG);
+	}
+	return refusals(ex, h, &must, true);
+}
+
 static void expect_read(const struct model_state *st, const struct model_op *op,
 			struct model_expect *ex)
 {
-	const struct model_handle *h = handle_of(st, op);
-	if (!h) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	const struct model_handle *h = open_handle(st, op, ex);
+	if (!h)
 		return;
-	}
 	struct refusal must = {0}, may = {0};
 	check_iov(h, op, &must, &may);
 	if (refusals(ex, h, &must, false))
@@ -273,11 +295,9 @@ static void expect_read(const struct model_state *st, const struct model_op *op,
 static void expect_write(const struct model_state *st, const struct model_op *op,
 			 struct model_expect *ex)
 {
-	const struct model_handle *h = handle_of(st, op);
-	if (!h) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	const struct model_handle *h = open_handle(st, op, ex);
+	if (!h)
 		return;
-	}
 	struct refusal must = {0}, may = {0};
 	check_iov(h, op, &must, &may);
 	uint64_t total = model_iov_total(op), end = op->off + total;
@@ -437,17 +457,10 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 			   struct model_expect *ex)
 {
 	bool discard = op->kind == MODEL_DISCARD;
-	const struct model_handle *h = handle_of(st, op);
-	if (!h) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	const struct model_handle *h = open_handle(st, op, ex);
+	if (!h)
 		return;
-	}
-	struct refusal must = {0};
-	if (!range_ok(op->off, op->len)) {
-		refuse(&must, "BAD-RANGE-1", EINVAL);
-		refuse(&must, "BAD-RANGE-1", EFBIG);
-	}
-	if (refusals(ex, h, &must, true))
+	if (range_refused(ex, h, op))
 		return;
 	/* ZERO-UNSUP-2, FAULT-NOTSUP-2: once told, no more fallocate calls. */
 	ex->no_fallocate = h->punch_unsupported;
@@ -464,17 +477,10 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 static void expect_allocated_zeroes(const struct model_state *st, const struct model_op *op,
 				    struct model_expect *ex)
 {
-	const struct model_handle *h = handle_of(st, op);
-	if (!h) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	const struct model_handle *h = open_handle(st, op, ex);
+	if (!h)
 		return;
-	}
-	struct refusal must = {0};
-	if (!range_ok(op->off, op->len)) {
-		refuse(&must, "BAD-RANGE-1", EINVAL);
-		refuse(&must, "BAD-RANGE-1", EFBIG);
-	}
-	if (refusals(ex, h, &must, true))
+	if (range_refused(ex, h, op))
 		return;
 	uint64_t off = op->off, end = op->off + op->len;
 	int e = falloc_result(st, st->be.can_zero_range);
@@ -544,11 +550,9 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 static void expect_resize(const struct model_state *st, const struct model_op *op,
 			  struct model_expect *ex)
 {
-	const struct model_handle *h = handle_of(st, op);
-	if (!h) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	const struct model_handle *h = open_handle(st, op, ex);
+	if (!h)
 		return;
-	}
 	uint64_t old = h->size, to = op->off;
 	struct refusal must = {0};
 	if (op->mode < REFSTOR_PREALLOC_NONE || op->mode > REFSTOR_PREALLOC_WRITE_DATA ||
@@ -600,10 +604,8 @@ static void expect_resize(const struct model_state *st, const struct model_op *o
 static void expect_sync(const struct model_state *st, const struct model_op *op,
 			struct model_expect *ex)
 {
-	if (!handle_of(st, op)) {
-		fail(ex, "BAD-NULL-1", EINVAL);
+	if (!open_handle(st, op, ex))
 		return;
-	}
 	if (op->kind == MODEL_SYNC) {
 		/* FAULT-SYNC-1: it reaches the kernel; FAULT-EIO-2: and passes
 		 * its EIO on; SYNC-1 otherwise (FAULT-EINTR-1: retried). */
