@@ -4,6 +4,7 @@
 #include "backend.h"
 #include "calls.h"
 #include "hygiene.h"
+#include "pattern.h"
 #include "sys.h"
 #include "watch.h"
 
@@ -339,14 +340,7 @@ void *t_alloc(size_t align, size_t len)
 
 void t_pattern(void *buf, size_t len, unsigned seed)
 {
-	unsigned char *p = buf;
-	uint32_t x = seed * 2654435761u + 12345;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (unsigned char)(x | 1);
-	}
+	rs_pattern(buf, len, seed);
 }
 
 int t_try_open(const char *path, bool writable, refstor **out)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "helpers.h"
+#include "../../conformance/pattern.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -125,14 +126,7 @@ off_t t_file_size(const char *path)
 
 void t_fill(void *buf, size_t len, unsigned seed)
 {
-	unsigned char *p = buf;
-	uint32_t x = seed * 2654435761u + 1;
-	for (size_t i = 0; i < len; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (unsigned char)(x | 1); /* never 0: zeroes are what we test */
-	}
+	rs_pattern(buf, len, seed); /* never 0: zeroes are what we test */
 }
 
 long t_find_not(const void *buf, size_t len, unsigned char value)
