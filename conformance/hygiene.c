@@ -12,31 +12,48 @@
 #include <unistd.h>
 
 /* A test process audits one test: this is its state. */
-enum { MAX_FDS = 1024, MAX_NAMES = 256 };
-static bool fd_before[MAX_FDS];
+enum { MAX_NAMES = 256 };
+static bool fd_before[RS_MAX_FDS];
 static char *root_before[MAX_NAMES];
 static size_t nroot_before;
 static char *made[MAX_NAMES];
 static size_t nmade;
 static const char *h_target, *h_dir;
 
-static void open_fds(bool *open)
+int rs_fds_open(bool open[RS_MAX_FDS])
 {
-	memset(open, 0, MAX_FDS * sizeof(*open));
+	int n = 0;
+	memset(open, 0, RS_MAX_FDS * sizeof(*open));
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
-		return;
+		return 0;
 	int self = dirfd(d);
 	for (struct dirent *e; (e = readdir(d));) {
 		int fd = atoi(e->d_name);
-		if (e->d_name[0] != '.' && fd != self && fd >= 0 && fd < MAX_FDS)
+		if (e->d_name[0] != '.' && fd != self && fd >= 0 && fd < RS_MAX_FDS) {
 			open[fd] = true;
+			n++;
+		}
 	}
 	closedir(d);
+	return n;
 }
 
-/* The target's own entries that are not test directories ("rs.*"): the
- * ones a port could litter beside a test's directory. */
+bool rs_fd_on(int fd, const char *target, char *what, size_t len)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, what, len - 1);
+	what[n > 0 ? n : 0] = '\0';
+	/* "target", "target/...", or "target (deleted)" */
+	size_t tl = strlen(target);
+	return !strncmp(what, target, tl) &&
+	       (what[tl] == '\0' || what[tl] == '/' || what[tl] == ' ');
+}
+
+/* The target's own entries that are not the suite's ("rs.*": test
+ * directories, backend.c's probe files): the ones a port could litter beside
+ * a test's directory. */
 static size_t root_entries(char **names, size_t max)
 {
 	size_t n = 0;
@@ -45,7 +62,7 @@ static size_t root_entries(char **names, size_t max)
 		return 0;
 	for (struct dirent *e; (e = readdir(d)) && n < max;)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    strncmp(e->d_name, "rs.", 3) && strncmp(e->d_name, "direct-probe.", 13))
+		    strncmp(e->d_name, "rs.", 3))
 			names[n++] = strdup(e->d_name);
 	closedir(d);
 	return n;
@@ -55,7 +72,7 @@ void rs_hygiene_begin(const char *target, const char *test_dir)
 {
 	h_target = target;
 	h_dir = test_dir;
-	open_fds(fd_before);
+	rs_fds_open(fd_before);
 	nroot_before = root_entries(root_before, MAX_NAMES);
 }
 
@@ -97,21 +114,14 @@ static int check_entry(const char *p, const struct stat *st, int flag, struct FT
 void rs_hygiene_end(char *fds, size_t fds_len, char *files, size_t files_len)
 {
 	fds[0] = files[0] = '\0';
-	bool now[MAX_FDS];
-	open_fds(now);
-	for (int fd = 0; fd < MAX_FDS; fd++) {
-		if (!now[fd] || fd_before[fd])
-			continue;
-		char link[64], what[PATH_MAX];
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		ssize_t n = readlink(link, what, sizeof(what) - 1);
-		what[n > 0 ? n : 0] = '\0';
+	bool now[RS_MAX_FDS];
+	rs_fds_open(now);
+	for (int fd = 0; fd < RS_MAX_FDS; fd++) {
+		char what[PATH_MAX];
 		/* A descriptor elsewhere may be a cache kept for the process's
 		 * life (HYGIENE-FD-1's own test looks for growth); one on the
 		 * storage outlives every handle that could have needed it. */
-		size_t tl = strlen(h_target);
-		if (strncmp(what, h_target, tl) ||
-		    (what[tl] != '\0' && what[tl] != '/' && what[tl] != ' '))
+		if (!now[fd] || fd_before[fd] || !rs_fd_on(fd, h_target, what, sizeof(what)))
 			continue;
 		char fdname[32];
 		snprintf(fdname, sizeof(fdname), "fd %d", fd);

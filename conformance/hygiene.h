@@ -8,7 +8,16 @@
 #ifndef REFSTOR_CONF_HYGIENE_H
 #define REFSTOR_CONF_HYGIENE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+enum { RS_MAX_FDS = 1024 };
+/* The descriptors this process has open (open[fd] for fd < RS_MAX_FDS), and
+ * how many. */
+int rs_fds_open(bool open[RS_MAX_FDS]);
+/* Whether fd is open on target (a file under that directory, or the device
+ * itself), with what it is open on in what ("" if /proc cannot say). */
+bool rs_fd_on(int fd, const char *target, char *what, size_t len);
 
 /* Before the body: the descriptors open now, and what the target holds.
  * test_dir is NULL on a device. */

@@ -9,6 +9,12 @@
 
 enum { RS_MESSAGE_MAX = 4096 };
 
+/* A skip whose message starts so is not a skip: NIMP (the test needs a
+ * function the implementation lacks) or NORUN (the runner stopped it before
+ * it began: an earlier test hung). */
+#define RS_NIMP_PREFIX  "not implemented: "
+#define RS_NORUN_PREFIX "not run: "
+
 /* One finished test on one backend and mode.  On disk (the --results file,
  * ci/conformance's raw/BACKEND-MODE.jsonl): one JSON object per line (JSON
  * Lines), every field a string but seconds, in this order:

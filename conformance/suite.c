@@ -120,6 +120,8 @@ static const char *t_run_stopped(char *why, size_t len)
 	return why;
 }
 
+static const struct rs_backend *t_direct(void);
+
 void rs_test_init(const struct rs_clause_test *t)
 {
 	const struct rs_conf *c = rs_conf();
@@ -152,15 +154,10 @@ void rs_test_init(const struct rs_clause_test *t)
 		rs_remove_tree(t_dir); /* an earlier run's, killed before it cleaned up */
 		cr_assert_eq(mkdir(t_dir, 0755), 0, "mkdir %s: %s (is the backend up?)", t_dir,
 			     strerror(errno));
-		if (c->direct) {
-			/* A filesystem without direct I/O has no direct run. */
-			struct rs_backend b;
-			cr_assert_eq(rs_backend_probe(&b, t_dir, RS_PROBE_DIRECT), 0, "probe: %s",
-				     b.why);
-			if (!b.direct.ok)
-				cr_skip_test("%s has no direct I/O (open O_DIRECT: %s)", c->backend,
-					     strerror(b.direct.err));
-		}
+		/* A filesystem without direct I/O has no direct run. */
+		if (c->direct && !backend_has_direct_io())
+			cr_skip_test("%s has no direct I/O (open O_DIRECT: %s)", c->backend,
+				     strerror(t_direct()->direct.err));
 	}
 	rs_hygiene_begin(c->target, c->is_dev ? NULL : t_dir);
 }
@@ -270,6 +267,32 @@ static const struct rs_backend *t_backend(void)
 		probed = true;
 	}
 	return &b;
+}
+
+/* The same for direct I/O, probed apart: most tests never ask. */
+static const struct rs_backend *t_direct(void)
+{
+	static struct rs_backend b;
+	static bool probed;
+	if (!probed) {
+		const struct rs_conf *c = rs_conf();
+		cr_assert_eq(rs_backend_probe(&b, c->is_dev ? c->target : t_dir, RS_PROBE_DIRECT),
+			     0, "probe: %s", b.why);
+		probed = true;
+	}
+	return &b;
+}
+
+bool backend_has_direct_io(void)
+{
+	return t_direct()->direct.ok;
+}
+
+void require_no_direct_io(void)
+{
+	require_fs();
+	if (backend_has_direct_io())
+		cr_skip_test("%s has direct I/O", rs_conf()->backend);
 }
 
 bool backend_can_punch(void)
@@ -405,11 +428,7 @@ size_t t_unit(const refstor *s)
 
 size_t t_sector(void)
 {
-	if (!rs_conf()->is_dev)
-		return 0;
-	struct rs_backend b;
-	cr_assert_eq(rs_backend_probe(&b, rs_conf()->target, 0), 0, "probe: %s", b.why);
-	return b.logical_block;
+	return rs_conf()->is_dev ? t_backend()->logical_block : 0;
 }
 
 size_t t_zunit(const refstor *s)

@@ -9,6 +9,7 @@
 #define REFSTOR_CONF_SUITE_H
 
 #include "impl.h"
+#include "report.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -85,17 +86,16 @@ void require_root(void);
  * pass nor an environment skip: a run with one is INCOMPLETE. */
 #define require_fn(fn) rs_require_fn(impl->fn != NULL, "refstor_" #fn)
 void rs_require_fn(bool present, const char *name);
-/* The skip message that marks a test as not implemented. */
-#define RS_NIMP_PREFIX  "not implemented: "
-/* The skip message of a test the runner stopped before it began (an earlier
- * test hung): NORUN, not a skip. */
-#define RS_NORUN_PREFIX "not run: "
+/* (The skip messages that make a result NIMP or NORUN: report.h.) */
 /* What the backend's kernel does, probed with plain syscalls on a scratch
  * file (fs) or the device itself: true if supported.  The reason for a
  * "no" is kept for the skip message. */
 bool backend_can_punch(void);
 bool backend_can_zero_range(void);
 bool backend_can_fallocate(void);
+bool backend_has_direct_io(void); /* O_DIRECT opens on the backend */
+/* A filesystem backend without direct I/O (ramfs); skips elsewhere. */
+void require_no_direct_io(void);
 void require_punch(void);
 void require_zero_range(void);
 void require_fallocate(void);

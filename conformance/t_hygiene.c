@@ -2,6 +2,7 @@
 /* HYGIENE: what a port leaves behind once its handles are closed.  The
  * runner also audits after every test (hygiene.h); these tests drive every
  * call, failures included, on purpose. */
+#include "hygiene.h"
 #include "suite.h"
 
 #include <dirent.h>
@@ -86,23 +87,14 @@ static void fail_everything(const char *path)
 /* Descriptors open in this process, and the first one on the target. */
 static int count_fds(char *on_target, size_t len)
 {
-	int n = 0;
+	bool open[RS_MAX_FDS];
+	int n = rs_fds_open(open);
 	on_target[0] = '\0';
-	DIR *d = opendir("/proc/self/fd");
-	cr_assert(d, "opendir /proc/self/fd: %s", strerror(errno));
-	const char *target = rs_conf()->target;
-	for (struct dirent *e; (e = readdir(d));) {
-		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
-			continue;
-		n++;
-		char link[300], what[PATH_MAX / 2];
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
-		ssize_t k = readlink(link, what, sizeof(what) - 1);
-		what[k > 0 ? k : 0] = '\0';
-		if (!on_target[0] && !strncmp(what, target, strlen(target)))
-			snprintf(on_target, len, "fd %s on %s", e->d_name, what);
+	for (int fd = 0; fd < RS_MAX_FDS && !on_target[0]; fd++) {
+		char what[PATH_MAX / 2];
+		if (open[fd] && rs_fd_on(fd, rs_conf()->target, what, sizeof(what)))
+			snprintf(on_target, len, "fd %d on %s", fd, what);
 	}
-	closedir(d);
 	return n;
 }
 

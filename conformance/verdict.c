@@ -116,8 +116,9 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 	for (size_t k = 0; k < n; k++)
 		if (rs_is(&r[k], "NORUN"))
 			rs_why(v, "%s (%s) did not run: %s", r[k].backend, r[k].mode,
-			       strncmp(r[k].message, "not run: ", 9) ? r[k].message
-								     : r[k].message + 9);
+			       strncmp(r[k].message, RS_NORUN_PREFIX, strlen(RS_NORUN_PREFIX))
+				   ? r[k].message
+				   : r[k].message + strlen(RS_NORUN_PREFIX));
 	/* Tests of MUST clauses that never passed anywhere. */
 	for (size_t k = 0; k < n; k++) {
 		if (!rs_concerns_must(spec, r[k].clauses))

@@ -2,9 +2,12 @@
 /* watch.c - see watch.h. */
 #include "watch.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -96,4 +99,42 @@ bool rs_watch_oldest(const struct rs_watch *w, char *call, size_t len, double *s
 	snprintf(call, len, "%s", w->slot[oldest].call);
 	*seconds = (double)(now_ns() - w->slot[oldest].since_ns) / 1e9;
 	return true;
+}
+
+struct rs_watchdog {
+	struct rs_watch *w;
+	double limit;
+	void (*hung)(const char *call, double limit);
+};
+
+static void *rs_watchdog_run(void *arg)
+{
+	const struct rs_watchdog *d = arg;
+	for (;;) {
+		struct timespec tick = {0, 100 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+		char call[64];
+		double secs;
+		if (rs_watch_oldest(d->w, call, sizeof(call), &secs) && secs > d->limit)
+			d->hung(call, d->limit);
+	}
+	return NULL;
+}
+
+int rs_watchdog_start(struct rs_watch *w, double limit,
+		      void (*hung)(const char *call, double limit))
+{
+	/* Lives as long as the process: the thread reads it to the end. */
+	struct rs_watchdog *d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	*d = (struct rs_watchdog){w, limit, hung};
+	pthread_t t;
+	int r = pthread_create(&t, NULL, rs_watchdog_run, d);
+	if (r) {
+		free(d);
+		return -r;
+	}
+	pthread_detach(t);
+	return 0;
 }

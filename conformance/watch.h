@@ -50,4 +50,12 @@ bool rs_watch_read(const char *dir, const char *suite, const char *name, struct 
  * when no call was in progress. */
 bool rs_watch_oldest(const struct rs_watch *w, char *call, size_t len, double *seconds);
 
+/* Watch w from a thread of its own (fsx, the fuzzer: a process that cannot
+ * be timed out from outside per call): once a call has been in progress for
+ * more than limit seconds, hung(call, limit) runs there.  It must not return
+ * (a hung call cannot be unwound): report and end the process.  0, or
+ * -errno. */
+int rs_watchdog_start(struct rs_watch *w, double limit,
+		      void (*hung)(const char *call, double limit));
+
 #endif

@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,32 +253,15 @@ static int do_runs(struct fsx_conf *c, bool seeded, uint64_t nops, uint64_t dura
 	return ret;
 }
 
-/* The per-op watchdog: the calls in progress (calls.h records them), and
- * how long one may take. */
-struct fsx_watchdog {
-	struct rs_watch *watch;
-	double limit;
-};
-
-static void *watchdog(void *arg)
+/* The per-op watchdog's verdict (watch.h): the hung call cannot be unwound,
+ * so say it and end. */
+static void hung(const char *call, double limit)
 {
-	const struct fsx_watchdog *w = arg;
-	for (;;) {
-		struct timespec tick = {0, 100 * 1000 * 1000};
-		nanosleep(&tick, NULL);
-		char call[64];
-		double secs;
-		if (rs_watch_oldest(w->watch, call, sizeof(call), &secs) && secs > w->limit) {
-			/* The hung call cannot be unwound: say it and end. */
-			fprintf(stderr,
-				"fsx: HUNG: %s did not return within %.0f s (--timeout); the run "
-				"cannot go on\n",
-				call, w->limit);
-			fflush(stderr);
-			_exit(4);
-		}
-	}
-	return NULL;
+	fprintf(stderr,
+		"fsx: HUNG: %s did not return within %.0f s (--timeout); the run cannot go on\n",
+		call, limit);
+	fflush(stderr);
+	_exit(4);
 }
 
 int main(int argc, char **argv)
@@ -404,16 +386,11 @@ int main(int argc, char **argv)
 	}
 	/* Every call goes through calls.c, which the watchdog reads. */
 	static struct rs_watch watch;
-	static struct fsx_watchdog dog;
-	dog.watch = &watch;
-	dog.limit = timeout;
 	c.impl = rs_calls_wrap(impl, &watch);
-	pthread_t dog_thread;
-	if (pthread_create(&dog_thread, NULL, watchdog, &dog)) {
+	if (rs_watchdog_start(&watch, timeout, hung)) {
 		fprintf(stderr, "fsx: cannot start the watchdog thread\n");
 		return 2;
 	}
-	pthread_detach(dog_thread);
 	int ret = direct_unsupported(&c) ? skip_direct(&c)
 		  : replay               ? do_replay(&c, &seq, replay)
 					 : do_runs(&c, seeded, nops, duration, out, shrink);

@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/fs.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -70,8 +69,6 @@ static struct {
 	char why[4096], token[64];
 	const char *clause; /* what the model took for the current op */
 } g;
-
-#define I (g.impl)
 
 struct in {
 	const uint8_t *p;
@@ -336,21 +333,12 @@ static _Noreturn void finding(const char *what)
 	abort();
 }
 
-static void *watchdog(void *arg)
+/* The watchdog's verdict (watch.h): a hung call is a finding. */
+static void hung(const char *call, double limit)
 {
-	(void)arg;
-	for (;;) {
-		struct timespec tick = {0, 100 * 1000 * 1000};
-		nanosleep(&tick, NULL);
-		char call[64], what[160];
-		double secs;
-		if (rs_watch_oldest(&g.watch, call, sizeof(call), &secs) && secs > g.timeout) {
-			snprintf(what, sizeof(what), "HUNG: %s did not return within %.0f s", call,
-				 g.timeout);
-			finding(what);
-		}
-	}
-	return NULL;
+	char what[160];
+	snprintf(what, sizeof(what), "HUNG: %s did not return within %.0f s", call, limit);
+	finding(what);
 }
 
 /* The storage against a state: every open handle's size, then the image. */
@@ -358,11 +346,11 @@ static int check(void *ctx, const struct model_state *m, char *why, size_t len)
 {
 	(void)ctx;
 	for (int i = 0; i < SLOTS; i++)
-		if (g.s[i] && m->h[i].open && I->size(g.s[i]) != m->h[i].size) {
+		if (g.s[i] && m->h[i].open && g.impl->size(g.s[i]) != m->h[i].size) {
 			snprintf(why, len,
 				 "refstor_size() of handle %d is %" PRIu64
 				 ", the model says %" PRIu64,
-				 i, I->size(g.s[i]), m->h[i].size);
+				 i, g.impl->size(g.s[i]), m->h[i].size);
 			return -1;
 		}
 	struct judge_target t = {g.path, g.be.is_dev, CAP, g.scratch};
@@ -371,7 +359,7 @@ static int check(void *ctx, const struct model_state *m, char *why, size_t len)
 
 static const char *msg(void)
 {
-	const char *s = I->last_error();
+	const char *s = g.impl->last_error();
 	return s ? s : "";
 }
 
@@ -392,16 +380,16 @@ static void aligns(int slot)
 {
 	refstor *s = h_of(slot);
 	if (s)
-		model_set_aligns(&g.m, slot, I->req_align ? I->req_align(s) : 1,
-				 I->mem_align ? I->mem_align(s) : 1,
-				 I->zero_align ? I->zero_align(s) : 1,
-				 I->discard_align ? I->discard_align(s) : 1);
+		model_set_aligns(&g.m, slot, g.impl->req_align ? g.impl->req_align(s) : 1,
+				 g.impl->mem_align ? g.impl->mem_align(s) : 1,
+				 g.impl->zero_align ? g.impl->zero_align(s) : 1,
+				 g.impl->discard_align ? g.impl->discard_align(s) : 1);
 }
 
 static void close_slot(int slot)
 {
 	struct model_op m = {.kind = MODEL_CLOSE, .handle = slot};
-	I->close(h_of(slot));
+	g.impl->close(h_of(slot));
 	if (slot >= 0)
 		g.s[slot] = NULL;
 	judge(&m, 0, "close");
@@ -412,27 +400,27 @@ static void open_slot(struct model_op *m)
 	if (m->handle >= 0 && g.s[m->handle])
 		close_slot(m->handle);
 	struct refstor_open_opts o = {.path = g.path, .writable = m->writable, .direct = g.direct};
-	judge(m, I->open(&o, m->handle >= 0 ? &g.s[m->handle] : NULL), "open");
+	judge(m, g.impl->open(&o, m->handle >= 0 ? &g.s[m->handle] : NULL), "open");
 	aligns(m->handle);
 }
 
 /* create as refstor-fsx does it (plain calls and an open without create). */
 static int create(uint64_t size, int mode, bool overwrite)
 {
-	if (I->create) {
+	if (g.impl->create) {
 		struct refstor_create_opts o = {
 		    .open = {.path = g.path, .writable = true, .direct = g.direct},
 		    .size = size,
 		    .prealloc = (enum refstor_prealloc)mode,
 		    .overwrite = overwrite};
-		return I->create(&o, &g.s[0]);
+		return g.impl->create(&o, &g.s[0]);
 	}
 	int fd = open(g.path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || (size && ftruncate(fd, (off_t)size)))
 		return -1;
 	close(fd);
 	struct refstor_open_opts o = {.path = g.path, .writable = true, .direct = g.direct};
-	return I->open(&o, &g.s[0]);
+	return g.impl->open(&o, &g.s[0]);
 }
 
 static void recreate(struct fop *f)
@@ -467,12 +455,12 @@ static void naming(struct fop *f)
 {
 	refstor *s = h_of(f->m.handle);
 	char buf[80], *out = NULL;
-	if (I->describe)
-		I->describe(s, f->dlen ? buf : NULL, f->dlen);
-	if (I->resolve_relative_path && !I->resolve_relative_path(s, f->rel, &out))
+	if (g.impl->describe)
+		g.impl->describe(s, f->dlen ? buf : NULL, f->dlen);
+	if (g.impl->resolve_relative_path && !g.impl->resolve_relative_path(s, f->rel, &out))
 		free(out);
-	if (I->filename)
-		I->filename(s);
+	if (g.impl->filename)
+		g.impl->filename(s);
 }
 
 /* Lay the iovecs out in g.buf at the handle's mem_align (plus misal). */
@@ -506,8 +494,8 @@ static int io(struct fop *f)
 		}
 	}
 	struct iovec *arg = m->iov ? iov : NULL;
-	int ret = m->kind == MODEL_READ ? I->readv(s, arg, m->iovcnt, m->off)
-					: I->writev(s, arg, m->iovcnt, m->off);
+	int ret = m->kind == MODEL_READ ? g.impl->readv(s, arg, m->iovcnt, m->off)
+					: g.impl->writev(s, arg, m->iovcnt, m->off);
 	judge(m, ret, m->kind == MODEL_READ ? "readv" : "writev");
 	if (m->kind != MODEL_READ || ret) /* READ-DATA-1: a read that succeeded */
 		return 0;
@@ -540,8 +528,8 @@ static void step(struct fop *f)
 	snprintf(p, sizeof(p), "/nonexistent/%s", g.token);
 	struct refstor_open_opts so = {.path = p};
 	refstor *junk = NULL;
-	if (!I->open(&so, &junk) && junk)
-		I->close(junk);
+	if (!g.impl->open(&so, &junk) && junk)
+		g.impl->close(junk);
 	switch (f->kind) {
 	case MODEL_READ:
 	case MODEL_WRITE:
@@ -550,26 +538,26 @@ static void step(struct fop *f)
 	case MODEL_WRITE_ZEROES:
 	case MODEL_DISCARD:
 	case MODEL_WRITE_ALLOCATED_ZEROES: {
-		int (*fn)(refstor *, uint64_t, uint64_t) = f->kind == MODEL_DISCARD ? I->discard
-							   : f->kind == MODEL_WRITE_ZEROES
-							       ? I->write_zeroes
-							       : I->write_allocated_zeroes;
+		int (*fn)(refstor *, uint64_t, uint64_t) =
+		    f->kind == MODEL_DISCARD        ? g.impl->discard
+		    : f->kind == MODEL_WRITE_ZEROES ? g.impl->write_zeroes
+						    : g.impl->write_allocated_zeroes;
 		if (!fn)
 			return;
 		ret = fn(s, m->off, m->len);
 		break;
 	}
 	case MODEL_RESIZE:
-		if (!I->resize)
+		if (!g.impl->resize)
 			return;
-		ret = I->resize(s, m->off, (enum refstor_prealloc)m->mode);
+		ret = g.impl->resize(s, m->off, (enum refstor_prealloc)m->mode);
 		break;
 	case MODEL_FLUSH:
 	case MODEL_SYNC:
 	case MODEL_INVALIDATE_CACHE: {
-		int (*fn)(refstor *) = f->kind == MODEL_FLUSH  ? I->flush
-				       : f->kind == MODEL_SYNC ? I->sync
-							       : I->invalidate_cache;
+		int (*fn)(refstor *) = f->kind == MODEL_FLUSH  ? g.impl->flush
+				       : f->kind == MODEL_SYNC ? g.impl->sync
+							       : g.impl->invalidate_cache;
 		if (!fn)
 			return;
 		ret = fn(s);
@@ -578,10 +566,10 @@ static void step(struct fop *f)
 	case MODEL_SIZE: {
 		struct model_expect ex;
 		model_expect(&g.m, m, &ex);
-		if (I->size(s) != ex.value) {
+		if (g.impl->size(s) != ex.value) {
 			snprintf(g.why, sizeof(g.why),
 				 "refstor_size() is %" PRIu64 ", the model says %" PRIu64 " (%s)",
-				 I->size(s), ex.value, ex.o[0].clause);
+				 g.impl->size(s), ex.value, ex.o[0].clause);
 			finding(g.why);
 		}
 		return;
@@ -654,8 +642,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		g.direct ? " (direct)" : "", caps);
 	g.t0 = now();
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed CI script takes the fuzzer along */
-	pthread_t dog;
-	if (pthread_create(&dog, NULL, watchdog, NULL) || pthread_detach(dog))
+	if (rs_watchdog_start(&g.watch, g.timeout, hung))
 		exit(2);
 	return 0;
 }
@@ -692,7 +679,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (int i = 0; i < SLOTS; i++)
 		if (g.s[i])
-			I->close(g.s[i]), g.s[i] = NULL;
+			g.impl->close(g.s[i]), g.s[i] = NULL;
 	if (!g.be.is_dev)
 		unlink(g.path);
 	model_free(&g.m);
