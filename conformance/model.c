@@ -384,6 +384,14 @@ static void punch(struct model_expect *ex, const struct model_state *st,
 	fail(ex, "ERR-RET-1", e);
 }
 
+/* ZERO-ALIGN-1's unit: what the handle reports (zero_align, discard_align),
+ * and never less than a device's sector. */
+static uint64_t zero_unit(const struct model_state *st, uint64_t reported)
+{
+	uint64_t a = at_least_1(reported);
+	return st->be.sector > a ? st->be.sector : a;
+}
+
 /* ZERO-ALIGN-1's "aligned": offset and end multiples of a; an end at or past
  * the size is no end inside the file (only the part inside counts). */
 static bool zero_aligned(uint64_t off, uint64_t end, uint64_t size, uint64_t a)
@@ -395,7 +403,7 @@ static void zero_file(struct model_expect *ex, const struct model_state *st,
 		      const struct model_handle *h, const struct model_op *op, bool discard)
 {
 	uint64_t off = op->off, len = op->len, end = off + len, size = h->size;
-	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
+	uint64_t a = zero_unit(st, discard ? h->discard_align : h->zero_align);
 	if (!len || off >= size) {
 		succeed(ex, "ZERO-PAST-1"); /* already reads as zeroes */
 		/* ZERO-ALIGN-1: an empty range at an unaligned offset inside the
@@ -423,9 +431,7 @@ static void zero_device(struct model_expect *ex, const struct model_state *st,
 			const struct model_handle *h, const struct model_op *op, bool discard)
 {
 	uint64_t off = op->off, len = op->len, end = op->off + op->len, size = st->be.dev_size;
-	uint64_t a = at_least_1(discard ? h->discard_align : h->zero_align);
-	if (st->be.sector > a)
-		a = st->be.sector;
+	uint64_t a = zero_unit(st, discard ? h->discard_align : h->zero_align);
 	if (!len || off >= size) {
 		succeed(ex, "ZERO-PAST-1");        /* past a device's end reads as zeroes */
 		if (!len && off < size && off % a) /* ZERO-ALIGN-1, as on a file */
@@ -453,14 +459,20 @@ static void zero_device(struct model_expect *ex, const struct model_state *st,
 		fail(ex, "ZERO-ALIGN-1", EINVAL);
 }
 
+/* The handle of a zeroing op whose range is not refused outright. */
+static const struct model_handle *zeroing_handle(const struct model_state *st,
+						 const struct model_op *op, struct model_expect *ex)
+{
+	const struct model_handle *h = open_handle(st, op, ex);
+	return h && !range_refused(ex, h, op) ? h : NULL;
+}
+
 static void expect_zeroing(const struct model_state *st, const struct model_op *op,
 			   struct model_expect *ex)
 {
 	bool discard = op->kind == MODEL_DISCARD;
-	const struct model_handle *h = open_handle(st, op, ex);
+	const struct model_handle *h = zeroing_handle(st, op, ex);
 	if (!h)
-		return;
-	if (range_refused(ex, h, op))
 		return;
 	/* ZERO-UNSUP-2, FAULT-NOTSUP-2: once told, no more fallocate calls. */
 	ex->no_fallocate = h->punch_unsupported;
@@ -477,12 +489,10 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 static void expect_allocated_zeroes(const struct model_state *st, const struct model_op *op,
 				    struct model_expect *ex)
 {
-	const struct model_handle *h = open_handle(st, op, ex);
+	const struct model_handle *h = zeroing_handle(st, op, ex);
 	if (!h)
 		return;
-	if (range_refused(ex, h, op))
-		return;
-	uint64_t off = op->off, end = op->off + op->len;
+	uint64_t off = op->off, end = op->off + op->len, a = zero_unit(st, h->zero_align);
 	int e = falloc_result(st, st->be.can_zero_range);
 	if (!op->len) {
 		/* ALLOC-ZERO-1: a zero-length call changes nothing; it returns
@@ -491,10 +501,7 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 		succeed(ex, "ALLOC-ZERO-1");
 		if (e == ENOTSUP)
 			fail(ex, "ALLOC-ZERO-1", ENOTSUP);
-		uint64_t a0 = at_least_1(h->zero_align);
-		if (st->be.sector > a0)
-			a0 = st->be.sector;
-		if (off < h->size && off % a0) /* ZERO-ALIGN-1: unaligned, if empty */
+		if (off < h->size && off % a) /* ZERO-ALIGN-1: unaligned, if empty */
 			fail(ex, "ZERO-ALIGN-1", EINVAL);
 		read_only(ex, h);
 		return;
@@ -509,9 +516,6 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 		unmodelled(ex, "a zero-returning write under a device's zeroing");
 		return;
 	}
-	uint64_t a = at_least_1(h->zero_align);
-	if (st->be.sector > a)
-		a = st->be.sector;
 	/* ZERO-ALIGN-1 is about the part inside the file. */
 	bool aligned = off >= h->size || zero_aligned(off, end, h->size, a);
 	if (!e) {

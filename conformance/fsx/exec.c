@@ -6,6 +6,8 @@
  * refstor_size(), and the file itself through raw syscalls (which the fault
  * interposer does not see).  Nothing here decides an outcome: where the
  * model allows several, the storage shows which one the implementation took.
+ * The same executor runs refstor-fuzz's ops (its hostile arguments, extra
+ * read-only handles and naming calls), so a finding replays here.
  */
 #include "fsx.h"
 #include "../faults/faults.h"
@@ -21,9 +23,12 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+enum { GUARD_LEN = 1 << 16 };
 
 /* The implementation under test, as the run's configuration holds it. */
 static const struct rs_impl *impl_of(const struct fsx_run *r)
@@ -39,6 +44,18 @@ static int fail(struct fsx_run *r, const char *fmt, ...)
 	vsnprintf(r->why, sizeof(r->why), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* The handle in slot (NULL for MODEL_NULL_HANDLE or a closed slot), and
+ * where open puts it. */
+static refstor *h_of(const struct fsx_run *r, int slot)
+{
+	return slot >= 0 && slot < MODEL_HANDLES ? r->s[slot] : NULL;
+}
+
+static refstor **slot_ptr(struct fsx_run *r, int slot)
+{
+	return slot >= 0 && slot < MODEL_HANDLES ? &r->s[slot] : NULL;
 }
 
 static const char *msg(const struct fsx_run *r)
@@ -115,11 +132,15 @@ static int check_physical(struct fsx_run *r, const struct model_state *m)
 	return judge_physical(&t, m, r->why, sizeof(r->why));
 }
 
+/* Every open handle's refstor_size(), then the storage itself. */
 static int check_storage(struct fsx_run *r, const struct model_state *m)
 {
-	if (r->s && m->h[0].open && impl_of(r)->size(r->s) != m->h[0].size)
-		return fail(r, "refstor_size() is %" PRIu64 ", the model says %" PRIu64,
-			    impl_of(r)->size(r->s), m->h[0].size);
+	for (int i = 0; i < MODEL_HANDLES; i++)
+		if (r->s[i] && m->h[i].open && impl_of(r)->size(r->s[i]) != m->h[i].size)
+			return fail(r,
+				    "refstor_size() of handle %d is %" PRIu64
+				    ", the model says %" PRIu64,
+				    i, impl_of(r)->size(r->s[i]), m->h[i].size);
 	return check_physical(r, m);
 }
 
@@ -175,71 +196,102 @@ static void sentinel(struct fsx_run *r)
 }
 
 /* What the handle reports, for the model (BAD-ALIGN-1, ZERO-ALIGN-1). */
-static void record_aligns(struct fsx_run *r)
+static void record_aligns(struct fsx_run *r, int slot)
 {
-	if (!r->s)
-		return;
-	model_set_aligns(&r->m, 0, impl_of(r)->req_align ? impl_of(r)->req_align(r->s) : 1,
-			 impl_of(r)->mem_align ? impl_of(r)->mem_align(r->s) : 1,
-			 impl_of(r)->zero_align ? impl_of(r)->zero_align(r->s) : 1,
-			 impl_of(r)->discard_align ? impl_of(r)->discard_align(r->s) : 1);
+	const struct rs_impl *i = impl_of(r);
+	refstor *s = h_of(r, slot);
+	if (s)
+		model_set_aligns(&r->m, slot, i->req_align ? i->req_align(s) : 1,
+				 i->mem_align ? i->mem_align(s) : 1,
+				 i->zero_align ? i->zero_align(s) : 1,
+				 i->discard_align ? i->discard_align(s) : 1);
 }
 
-static int open_handle(struct fsx_run *r)
+/* A model op with no call behind it (the front end's unlink). */
+static int model_only(struct fsx_run *r, enum model_kind kind, int slot)
 {
-	struct refstor_open_opts o = {.path = r->path, .writable = true, .direct = r->c->direct};
-	struct model_op mop = {
-	    .kind = MODEL_OPEN, .handle = 0, .writable = true, .direct = r->c->direct};
-	struct model_expect ex;
-	arm(r, NULL);
-	int ret = impl_of(r)->open(&o, &r->s);
-	if (against_model(r, &mop, ret, "open", &ex, NULL))
-		return -1;
-	record_aligns(r);
-	return 0;
-}
-
-/* A model op with no call behind it (close, the front end's unlink). */
-static int model_only(struct fsx_run *r, enum model_kind kind)
-{
-	struct model_op mop = {.kind = kind, .handle = 0};
+	struct model_op mop = {.kind = kind, .handle = slot};
 	struct model_expect ex;
 	return against_model(r, &mop, 0, model_kind_name(kind), &ex, NULL);
+}
+
+static int close_slot(struct fsx_run *r, int slot)
+{
+	impl_of(r)->close(h_of(r, slot));
+	if (slot_ptr(r, slot))
+		r->s[slot] = NULL;
+	return model_only(r, MODEL_CLOSE, slot);
+}
+
+/* Open slot (closing what it holds first): 0 writable, the others
+ * read-only; MODEL_NULL_HANDLE passes no place for the handle. */
+static int open_slot(struct fsx_run *r, int slot)
+{
+	if (h_of(r, slot) && close_slot(r, slot))
+		return -1;
+	struct refstor_open_opts o = {.path = r->path, .writable = !slot, .direct = r->c->direct};
+	struct model_op mop = {
+	    .kind = MODEL_OPEN, .handle = slot, .writable = !slot, .direct = r->c->direct};
+	struct model_expect ex;
+	arm(r, NULL);
+	int ret = impl_of(r)->open(&o, slot_ptr(r, slot));
+	if (against_model(r, &mop, ret, "open", &ex, NULL))
+		return -1;
+	record_aligns(r, slot);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
 /* The ops */
 
-/* Lay op's iovecs out in r->buf, each at a mem_align boundary so that
- * direct requests are aligned exactly as the handle says they must be; and
- * the same iovecs as the model sees them. */
-static int build_iov(struct fsx_run *r, const struct fsx_op *op, struct iovec *iov,
-		     struct model_iov *miov)
+/* Lay op's iovecs out in r->buf, each at the handle's mem_align (direct
+ * requests are aligned exactly as the handle says they must be), unless op
+ * puts it elsewhere (enum fsx_at); and the same iovecs as the model sees
+ * them.  A read's buffers start out holding what a missing zero-fill would
+ * leave.  The iovec array to pass (NULL with op->iov_null). */
+static struct iovec *build_iov(struct fsx_run *r, const struct fsx_op *op, struct model_op *mop)
 {
+	static struct iovec iov[FSX_MAX_IOV];
+	static struct model_iov miov[FSX_MAX_IOV];
+	const struct model_handle *h = op->handle >= 0 ? &r->m.h[op->handle] : NULL;
+	uint64_t mem = h && h->open && h->mem_align <= 65536 ? h->mem_align : 1;
 	size_t pos = 0;
-	for (int i = 0; i < op->niov; i++) {
-		pos = (pos + r->mem - 1) / r->mem * r->mem;
-		iov[i].iov_base = r->buf + pos;
-		iov[i].iov_len = op->iov[i];
-		miov[i] = (struct model_iov){(uint64_t)(uintptr_t)iov[i].iov_base, op->iov[i]};
-		pos += op->iov[i];
+	mop->iovcnt = op->niov;
+	mop->iov = op->iov_null ? NULL : miov;
+	for (int i = 0; !op->iov_null && i < op->niov && i < FSX_MAX_IOV; i++) {
+		uint8_t at = op->at ? op->at[i] : AT_ALIGNED;
+		pos = (pos + mem - 1) / mem * mem + (at == AT_PLUS1);
+		uint8_t *base = at == AT_NULL ? NULL : at == AT_GUARD ? r->guard : r->buf + pos;
+		if (base == r->buf + pos) {
+			if (pos + op->iov[i] > r->buflen)
+				base = r->guard; /* lengths past the model's range are refused */
+			else
+				pos += op->iov[i];
+		}
+		if (op->kind == OP_READ && base && base != r->guard)
+			memset(base, 0xa5, op->iov[i]);
+		iov[i] = (struct iovec){base, op->iov[i]};
+		miov[i] = (struct model_iov){(uint64_t)(uintptr_t)base, op->iov[i]};
 	}
-	return op->niov;
+	return op->iov_null ? NULL : iov;
 }
 
-/* Gather the iovecs' bytes into out (the order the file sees them). */
-static void gather(const struct iovec *iov, int n, uint8_t *out)
+/* The bytes in real buffers (not NULL, not the guard), in file order. */
+static uint64_t in_buffers(struct fsx_run *r, const struct iovec *iov, int n)
 {
-	for (int i = 0; i < n; i++) {
-		memcpy(out, iov[i].iov_base, iov[i].iov_len);
-		out += iov[i].iov_len;
-	}
+	uint64_t total = 0;
+	for (int i = 0; iov && i < n; i++)
+		total += iov[i].iov_base && iov[i].iov_base != r->guard ? iov[i].iov_len : 0;
+	return total;
 }
 
-static struct model_op model_op_of(const struct fsx_op *op, enum model_kind kind)
+static struct model_op model_op_of(const struct fsx_run *r, const struct fsx_op *op,
+				   enum model_kind kind)
 {
 	return (struct model_op){.kind = kind,
-				 .handle = 0,
+				 .handle = op->handle,
+				 .writable = !op->handle,
+				 .direct = r->c->direct,
 				 .off = op->off,
 				 .len = op->len,
 				 .mode = op->mode,
@@ -249,47 +301,44 @@ static struct model_op model_op_of(const struct fsx_op *op, enum model_kind kind
 
 static int do_read(struct fsx_run *r, const struct fsx_op *op)
 {
-	static struct iovec iov[FSX_MAX_IOV];
-	static struct model_iov miov[FSX_MAX_IOV];
-	memset(r->buf, 0xa5, r->buflen); /* what a missing zero-fill would leave */
-	struct model_op mop = model_op_of(op, MODEL_READ);
-	mop.iovcnt = build_iov(r, op, iov, miov);
-	mop.iov = miov;
+	struct model_op mop = model_op_of(r, op, MODEL_READ);
+	struct iovec *iov = build_iov(r, op, &mop);
 	struct model_expect ex;
-	int ret = impl_of(r)->readv(r->s, iov, mop.iovcnt, op->off);
+	int ret = impl_of(r)->readv(h_of(r, op->handle), iov, mop.iovcnt, op->off);
 	if (against_model(r, &mop, ret, "readv", &ex, NULL))
 		return -1;
 	if (ret || !ex.read_data)
 		return 0;
-	gather(iov, mop.iovcnt, r->buf2);
-	uint8_t *want = r->buf;
-	model_bytes(&r->m, op->off, want, op->len); /* the iovecs are gathered already */
-	bool same = !memcmp(r->buf2, want, op->len);
-	for (uint64_t i = 0; !same && i < op->len; i++)
+	uint64_t len = in_buffers(r, iov, mop.iovcnt);
+	uint8_t *got = r->buf2, *want = r->buf; /* the iovecs are gathered first */
+	for (int i = 0; i < mop.iovcnt; i++)
+		if (iov[i].iov_len) /* a NULL base is legal where nothing is read */
+			got = (uint8_t *)memcpy(got, iov[i].iov_base, iov[i].iov_len) +
+			      iov[i].iov_len;
+	model_bytes(&r->m, op->off, want, len);
+	for (uint64_t i = 0; memcmp(r->buf2, want, len) && i < len; i++)
 		if (r->buf2[i] != want[i])
 			return fail(r,
 				    "readv returned 0x%02x at offset %" PRIu64
-				    ", the model expects 0x%02x",
+				    ", the model expects 0x%02x (READ-DATA-1, READ-EOF-1)",
 				    r->buf2[i], op->off + i, want[i]);
 	return 0;
 }
 
 static int do_write(struct fsx_run *r, const struct fsx_op *op)
 {
-	static struct iovec iov[FSX_MAX_IOV];
-	static struct model_iov miov[FSX_MAX_IOV];
-	struct model_op mop = model_op_of(op, MODEL_WRITE);
-	mop.iovcnt = build_iov(r, op, iov, miov);
-	mop.iov = miov;
+	struct model_op mop = model_op_of(r, op, MODEL_WRITE);
+	struct iovec *iov = build_iov(r, op, &mop);
 	mop.data = r->buf2;
-	fsx_fill(r->buf2, op->len, op->seed);
+	fsx_fill(r->buf2, in_buffers(r, iov, mop.iovcnt), op->seed);
 	const uint8_t *src = r->buf2;
-	for (int i = 0; i < mop.iovcnt; i++) {
-		memcpy(iov[i].iov_base, src, iov[i].iov_len);
-		src += iov[i].iov_len;
-	}
+	for (int i = 0; iov && i < mop.iovcnt; i++)
+		if (iov[i].iov_base && iov[i].iov_base != r->guard) {
+			memcpy(iov[i].iov_base, src, iov[i].iov_len);
+			src += iov[i].iov_len;
+		}
 	rs_fault_count_reset();
-	int ret = impl_of(r)->writev(r->s, iov, mop.iovcnt, op->off);
+	int ret = impl_of(r)->writev(h_of(r, op->handle), iov, mop.iovcnt, op->off);
 	r->writes_seen |= rs_fault_count(RS_CALL_WRITE) > 0;
 	struct model_expect ex;
 	return against_model(
@@ -302,11 +351,11 @@ static int do_zero(struct fsx_run *r, const struct fsx_op *op)
 {
 	bool discard = op->kind == OP_DISCARD;
 	const char *what = discard ? "discard" : "write_zeroes";
-	struct model_op mop = model_op_of(op, discard ? MODEL_DISCARD : MODEL_WRITE_ZEROES);
-	bool knew = r->m.h[0].punch_unsupported;
+	struct model_op mop = model_op_of(r, op, discard ? MODEL_DISCARD : MODEL_WRITE_ZEROES);
+	bool knew = op->handle >= 0 && r->m.h[op->handle].punch_unsupported;
 	rs_fault_count_reset();
-	int ret = discard ? impl_of(r)->discard(r->s, op->off, op->len)
-			  : impl_of(r)->write_zeroes(r->s, op->off, op->len);
+	int ret = discard ? impl_of(r)->discard(h_of(r, op->handle), op->off, op->len)
+			  : impl_of(r)->write_zeroes(h_of(r, op->handle), op->off, op->len);
 	unsigned long calls = rs_fault_count(RS_CALL_FALLOCATE);
 	struct model_expect ex;
 	struct model_outcome took;
@@ -402,8 +451,8 @@ static int check_allocated(struct fsx_run *r, const struct model_effect *e, cons
 
 static int do_alloc(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct model_op mop = model_op_of(op, MODEL_WRITE_ALLOCATED_ZEROES);
-	int ret = impl_of(r)->write_allocated_zeroes(r->s, op->off, op->len);
+	struct model_op mop = model_op_of(r, op, MODEL_WRITE_ALLOCATED_ZEROES);
+	int ret = impl_of(r)->write_allocated_zeroes(h_of(r, op->handle), op->off, op->len);
 	struct model_expect ex;
 	struct model_outcome took;
 	if (against_model(r, &mop, ret, "write_allocated_zeroes", &ex, &took))
@@ -413,9 +462,9 @@ static int do_alloc(struct fsx_run *r, const struct fsx_op *op)
 
 static int do_resize(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct model_op mop = model_op_of(op, MODEL_RESIZE);
+	struct model_op mop = model_op_of(r, op, MODEL_RESIZE);
 	uint64_t blocks = raw_blocks(r->path);
-	int ret = impl_of(r)->resize(r->s, op->off, (enum refstor_prealloc)op->mode);
+	int ret = impl_of(r)->resize(h_of(r, op->handle), op->off, (enum refstor_prealloc)op->mode);
 	struct model_expect ex;
 	struct model_outcome took;
 	char what[128];
@@ -428,9 +477,9 @@ static int do_resize(struct fsx_run *r, const struct fsx_op *op)
 
 static int do_flush(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct model_op mop = model_op_of(op, MODEL_FLUSH);
+	struct model_op mop = model_op_of(r, op, MODEL_FLUSH);
 	struct model_expect ex;
-	return against_model(r, &mop, impl_of(r)->flush(r->s), "flush", &ex, NULL);
+	return against_model(r, &mop, impl_of(r)->flush(h_of(r, op->handle)), "flush", &ex, NULL);
 }
 
 /* sync must reach the kernel where the model says so (FAULT-SYNC-1): once
@@ -438,10 +487,10 @@ static int do_flush(struct fsx_run *r, const struct fsx_op *op)
  * fsync or fdatasync too. */
 static int do_sync(struct fsx_run *r, const struct fsx_op *op)
 {
-	struct model_op mop = model_op_of(op, MODEL_SYNC);
+	struct model_op mop = model_op_of(r, op, MODEL_SYNC);
 	struct model_expect ex;
 	rs_fault_count_reset();
-	int ret = impl_of(r)->sync(r->s);
+	int ret = impl_of(r)->sync(h_of(r, op->handle));
 	if (against_model(r, &mop, ret, "sync", &ex, NULL))
 		return -1;
 	if (ex.calls_sync && r->writes_seen && !rs_fault_count(RS_CALL_FSYNC) &&
@@ -451,74 +500,119 @@ static int do_sync(struct fsx_run *r, const struct fsx_op *op)
 	return 0;
 }
 
-/* Close, let the "mount" change what fallocate does (an input of the
- * model), open again. */
+/* Slot 0: close, let the "mount" change what fallocate does (an input of
+ * the model), open again.  Another slot: open it read-only beside. */
 static int do_reopen(struct fsx_run *r, const struct fsx_op *op)
 {
-	impl_of(r)->close(r->s);
-	r->s = NULL;
-	if (model_only(r, MODEL_CLOSE))
-		return -1;
-	model_set_falloc_err(&r->m, fsx_cap_errno((enum fsx_cap)op->mode));
-	return open_handle(r);
+	if (!op->handle) {
+		if (close_slot(r, 0))
+			return -1;
+		model_set_falloc_err(&r->m, fsx_cap_errno((enum fsx_cap)op->mode));
+	}
+	return open_slot(r, op->handle);
 }
 
-static int create_file(struct fsx_run *r, uint64_t size, int mode)
+static int do_size(struct fsx_run *r, const struct fsx_op *op)
+{
+	struct model_op mop = model_op_of(r, op, MODEL_SIZE);
+	struct model_expect ex;
+	model_expect(&r->m, &mop, &ex);
+	uint64_t got = impl_of(r)->size(h_of(r, op->handle));
+	if (got != ex.value)
+		return fail(r, "refstor_size() is %" PRIu64 ", the model says %" PRIu64 " (%s)",
+			    got, ex.value, ex.o[0].clause);
+	return 0;
+}
+
+static int do_invalidate(struct fsx_run *r, const struct fsx_op *op)
+{
+	struct model_op mop = model_op_of(r, op, MODEL_INVALIDATE_CACHE);
+	struct model_expect ex;
+	int ret = impl_of(r)->invalidate_cache(h_of(r, op->handle));
+	return against_model(r, &mop, ret, "invalidate_cache", &ex, NULL);
+}
+
+/* describe, resolve_relative_path and filename, on any handle: they must
+ * not crash, hang or touch the storage (checked after every op). */
+static int do_naming(struct fsx_run *r, const struct fsx_op *op)
+{
+	const struct rs_impl *i = impl_of(r);
+	refstor *s = h_of(r, op->handle);
+	char buf[256], *out = NULL, rel[sizeof(op->rel) + 1] = {0};
+	memcpy(rel, op->rel, sizeof(op->rel));
+	if (i->describe)
+		i->describe(s, op->dlen ? buf : NULL, op->dlen);
+	if (i->resolve_relative_path && !i->resolve_relative_path(s, rel, &out))
+		free(out);
+	if (i->filename)
+		i->filename(s);
+	return 0;
+}
+
+static int create_file(struct fsx_run *r, uint64_t size, int mode, bool overwrite)
 {
 	struct model_op mop = {.kind = MODEL_CREATE,
 			       .handle = 0,
 			       .off = size,
 			       .mode = mode,
 			       .writable = true,
+			       .overwrite = overwrite,
 			       .direct = r->c->direct};
 	struct model_expect ex;
 	int ret;
 	if (!impl_of(r)->create) {
 		/* No create: make the file with plain calls and open it; the
 		 * model is held to the open's result as if it were create's. */
-		int fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		int fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0 || (size && ftruncate(fd, (off_t)size)))
 			return fail(r, "create %s: %s", r->path, strerror(errno));
 		close(fd);
 		struct refstor_open_opts o = {
 		    .path = r->path, .writable = true, .direct = r->c->direct};
-		ret = impl_of(r)->open(&o, &r->s);
+		ret = impl_of(r)->open(&o, &r->s[0]);
 	} else {
 		struct refstor_create_opts o = {
 		    .open = {.path = r->path, .writable = true, .direct = r->c->direct},
 		    .size = size,
-		    .prealloc = (enum refstor_prealloc)mode};
-		ret = impl_of(r)->create(&o, &r->s);
+		    .prealloc = (enum refstor_prealloc)mode,
+		    .overwrite = overwrite};
+		ret = impl_of(r)->create(&o, &r->s[0]);
 	}
 	if (against_model(r, &mop, ret, "create", &ex, NULL))
 		return -1;
-	record_aligns(r);
+	record_aligns(r, 0);
 	return 0;
 }
 
+/* Close every handle, delete the file (unless keep), create it again.  A
+ * device cannot be created: it is opened again instead. */
 static int do_recreate(struct fsx_run *r, const struct fsx_op *op)
 {
-	impl_of(r)->close(r->s);
-	r->s = NULL;
-	if (model_only(r, MODEL_CLOSE))
-		return -1;
-	unlink(r->path);
-	if (model_only(r, MODEL_REMOVE))
-		return -1;
+	for (int i = 0; i < MODEL_HANDLES; i++)
+		if ((r->s[i] || r->m.h[i].open) && close_slot(r, i))
+			return -1;
+	if (r->c->is_dev)
+		return open_slot(r, 0);
+	if (!op->keep) {
+		unlink(r->path);
+		if (model_only(r, MODEL_REMOVE, 0))
+			return -1;
+	}
 	arm(r, NULL);
-	if (create_file(r, op->off, op->mode))
+	if (create_file(r, op->off, op->mode, op->overwrite))
 		return -1;
-	if (r->s)
+	if (r->s[0] || op->keep || op->mode < 0 || op->mode >= REFSTOR_PREALLOC_MODES)
 		return 0;
 	/* It failed as the model allows: the storage as the model says (the
 	 * file gone: CREATE-UNDO-1), then go on with a sparse file. */
 	if (check_storage(r, &r->m))
 		return -1;
-	return create_file(r, op->off, REFSTOR_PREALLOC_NONE);
+	return create_file(r, op->off, REFSTOR_PREALLOC_NONE, false);
 }
 
 int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 {
+	const struct rs_impl *i = impl_of(r);
 	r->why[0] = '\0';
 	r->clause = NULL;
 	sentinel(r);
@@ -534,25 +628,37 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 		break;
 	case OP_ZEROES:
 	case OP_DISCARD:
-		ret = impl_of(r)->write_zeroes && impl_of(r)->discard ? do_zero(r, op) : 0;
+		ret = i->write_zeroes && i->discard ? do_zero(r, op) : 0;
 		break;
 	case OP_ALLOC:
-		ret = impl_of(r)->write_allocated_zeroes ? do_alloc(r, op) : 0;
+		ret = i->write_allocated_zeroes ? do_alloc(r, op) : 0;
 		break;
 	case OP_RESIZE:
-		ret = impl_of(r)->resize ? do_resize(r, op) : 0;
+		ret = i->resize ? do_resize(r, op) : 0;
 		break;
 	case OP_FLUSH:
-		ret = impl_of(r)->flush ? do_flush(r, op) : 0;
+		ret = i->flush ? do_flush(r, op) : 0;
 		break;
 	case OP_SYNC:
-		ret = impl_of(r)->sync ? do_sync(r, op) : 0;
+		ret = i->sync ? do_sync(r, op) : 0;
 		break;
 	case OP_REOPEN:
 		ret = do_reopen(r, op);
 		break;
 	case OP_RECREATE:
 		ret = do_recreate(r, op);
+		break;
+	case OP_CLOSE:
+		ret = close_slot(r, op->handle);
+		break;
+	case OP_SIZE:
+		ret = do_size(r, op);
+		break;
+	case OP_INVALIDATE:
+		ret = i->invalidate_cache ? do_invalidate(r, op) : 0;
+		break;
+	case OP_NAMING:
+		ret = do_naming(r, op);
 		break;
 	default:
 		break;
@@ -565,62 +671,81 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 	return ret;
 }
 
+/* len bytes at a 64 KiB boundary (the largest mem_align fsx lays out at),
+ * mapped rather than allocated: only the pages used are touched, and a
+ * sanitizer does not poison them all on every run. */
+static uint8_t *big_buffer(size_t len)
+{
+	uint8_t *p =
+	    mmap(NULL, len + 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	size_t lead = (65536 - (uintptr_t)p % 65536) % 65536;
+	if (lead)
+		munmap(p, lead);
+	munmap(p + lead + len, 65536 - lead);
+	return p + lead;
+}
+
 int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 {
 	memset(r, 0, sizeof(*r));
 	r->c = c;
 	if (fsx_model_init(&r->m, c))
 		return fail(r, "out of memory for a %" PRIu64 "-byte model", c->max_size);
-	/* Room for every iovec to start on its own 64 KiB boundary. */
-	r->buflen = (size_t)c->max_size + (size_t)FSX_MAX_IOV * 65536 / 16 + 65536;
-	if (posix_memalign((void **)&r->buf, 65536, r->buflen) ||
-	    posix_memalign((void **)&r->buf2, 65536, r->buflen) ||
-	    !(r->scratch = malloc(2 * FSX_SCRATCH)))
+	/* Room for every iovec to start on its own 64 KiB boundary (only the
+	 * pages used are touched). */
+	r->buflen = (size_t)c->max_size + (size_t)FSX_MAX_IOV * 65536;
+	r->guard = mmap(NULL, GUARD_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!(r->buf = big_buffer(r->buflen)) || !(r->buf2 = big_buffer(r->buflen)) ||
+	    !(r->scratch = malloc(2 * FSX_SCRATCH)) || r->guard == MAP_FAILED)
 		return fail(r, "out of memory");
 	if (c->is_dev) {
 		snprintf(r->path, sizeof(r->path), "%s", c->target);
 		/* A known start: the tracked range zeroed with plain writes. */
 		int fd = open(r->path, O_WRONLY | O_CLOEXEC);
-		memset(r->buf2, 0, r->buflen);
+		memset(r->buf2, 0, c->max_size);
 		if (fd < 0 || pwrite(fd, r->buf2, c->max_size, 0) != (ssize_t)c->max_size ||
 		    fsync(fd))
 			return fail(r, "cannot reset %s: %s", r->path, strerror(errno));
 		close(fd);
-		if (open_handle(r))
+		if (open_slot(r, 0))
 			return -1;
 	} else {
 		snprintf(r->path, sizeof(r->path), "%s/fsx.%d.img", c->target, (int)getpid());
 		unlink(r->path);
-		if (create_file(r, 0, REFSTOR_PREALLOC_NONE))
+		if (create_file(r, 0, REFSTOR_PREALLOC_NONE, false))
 			return -1;
 	}
-	if (!r->s)
+	if (!r->s[0])
 		return fail(r, "no handle to run on: %s", msg(r));
 	/* Exactly what the handle reports: an under-reported alignment must
 	 * show up as failing I/O, not be papered over. */
-	r->unit = impl_of(r)->req_align ? impl_of(r)->req_align(r->s) : 4096;
-	r->mem = impl_of(r)->mem_align ? impl_of(r)->mem_align(r->s) : 4096;
+	r->unit = impl_of(r)->req_align ? impl_of(r)->req_align(r->s[0]) : 4096;
+	r->mem = impl_of(r)->mem_align ? impl_of(r)->mem_align(r->s[0]) : 4096;
 	if (!r->unit || !r->mem || r->unit > 65536 || r->mem > 65536)
 		return fail(r, "unusable alignments: req_align %zu, mem_align %zu", r->unit,
 			    r->mem);
-	if (!c->direct)
-		r->mem = 1;
 	return check_storage(r, &r->m);
 }
 
 void fsx_stop(struct fsx_run *r)
 {
 	rs_fault_clear();
-	if (r->s)
-		impl_of(r)->close(r->s);
-	r->s = NULL;
+	for (int i = 0; i < MODEL_HANDLES; i++)
+		if (r->s[i])
+			impl_of(r)->close(r->s[i]), r->s[i] = NULL;
 	if (!r->c->is_dev && r->path[0])
 		unlink(r->path);
 	fsx_model_free(&r->m);
-	free(r->buf);
-	free(r->buf2);
+	if (r->buf)
+		munmap(r->buf, r->buflen);
+	if (r->buf2)
+		munmap(r->buf2, r->buflen);
 	free(r->scratch);
-	r->buf = r->buf2 = r->scratch = NULL;
+	if (r->guard && r->guard != MAP_FAILED)
+		munmap(r->guard, GUARD_LEN);
+	r->buf = r->buf2 = r->scratch = r->guard = NULL;
 }
 
 long fsx_replay(const struct fsx_conf *c, const struct fsx_seq *seq, char *why, size_t whylen)

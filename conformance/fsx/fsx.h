@@ -29,8 +29,17 @@ enum fsx_kind {
 	OP_SYNC,
 	OP_REOPEN,
 	OP_RECREATE,
+	OP_GEN_KINDS, /* the kinds above are fsx's own mix; those below, the fuzzer's */
+	OP_CLOSE = OP_GEN_KINDS,
+	OP_SIZE,
+	OP_INVALIDATE,
+	OP_NAMING,
 	OP_KINDS
 };
+
+/* Where an iovec's buffer is: laid out at the handle's mem_align, one byte
+ * past it, NULL, or in memory that is not mapped (behind a hostile length). */
+enum fsx_at { AT_ALIGNED, AT_PLUS1, AT_NULL, AT_GUARD, AT_KINDS };
 
 /* How the fallocate of the next "mount" behaves: as the backend does, or
  * failing with one of the errnos that mean "unsupported" (interposed); an
@@ -43,12 +52,19 @@ enum fsx_fault { F_NONE, F_SHORT, F_EINTR, F_ZEROWRITE, F_EIOSYNC, F_KINDS };
 
 struct fsx_op {
 	enum fsx_kind kind;
-	uint64_t off;  /* read/write/zeroes/discard/alloc: offset; resize/recreate: size */
-	uint64_t len;  /* zeroes/discard/alloc: length; read/write: sum of iov */
-	int niov;      /* read/write */
-	uint32_t *iov; /* read/write: iovec lengths (malloc'd) */
-	uint32_t seed; /* write: data seed */
-	int mode;      /* resize/recreate: enum refstor_prealloc; reopen: enum fsx_cap */
+	int handle;     /* 0, an extra read-only handle (1..), or MODEL_NULL_HANDLE */
+	uint64_t off;   /* read/write/zeroes/discard/alloc: offset; resize/recreate: size */
+	uint64_t len;   /* zeroes/discard/alloc: length; read/write: sum of iov */
+	int niov;       /* read/write: the iovcnt passed (negative with iov_null) */
+	uint64_t *iov;  /* read/write: iovec lengths (malloc'd; NULL with iov_null) */
+	uint8_t *at;    /* read/write: enum fsx_at of each iovec (malloc'd), or NULL: aligned */
+	bool iov_null;  /* read/write: a NULL iovec array is passed */
+	uint32_t seed;  /* write: data seed */
+	int mode;       /* resize/recreate: the prealloc mode as passed; reopen: enum fsx_cap */
+	bool keep;      /* recreate: over the old file, without deleting it first */
+	bool overwrite; /* recreate: create's overwrite */
+	char rel[16];   /* naming: the relative path resolved */
+	uint8_t dlen;   /* naming: describe's buffer length */
 	enum fsx_fault fault;
 	uint32_t fault_arg; /* F_SHORT: bytes per call */
 };
@@ -72,8 +88,11 @@ struct fsx_conf {
 	uint64_t sector; /* a device's logical block size (backend.h) */
 	/* What the backend's kernel can do, probed at start. */
 	bool can_punch, can_zero_range, can_falloc;
-	bool counts_blocks; /* st_blocks follows allocation (not on ramfs) */
-	uint64_t granule;   /* direct I/O: the unit of offsets and lengths */
+	bool counts_blocks;    /* st_blocks follows allocation (not on ramfs) */
+	bool can_direct;       /* O_DIRECT opens there */
+	int direct_err;        /* when it does not: the errno */
+	uint64_t direct_align; /* the kernel's direct I/O granule (0: unknown) */
+	uint64_t granule;      /* direct I/O: the unit of offsets and lengths */
 	/* Op weights (--ops-mix), summing to > 0. */
 	unsigned weight[OP_KINDS];
 	bool faults; /* inject per-op faults and capability changes */
@@ -83,12 +102,12 @@ struct fsx_conf {
 /* One run's live state. */
 struct fsx_run {
 	const struct fsx_conf *c;
-	struct model_state m; /* the storage as the contract says it must be */
-	refstor *s;
+	struct model_state m;      /* the storage as the contract says it must be */
+	refstor *s[MODEL_HANDLES]; /* 0: the writable handle; the rest read-only */
 	char path[4096];
-	size_t unit; /* req_align: direct I/O's granule of offsets and lengths */
-	size_t mem;  /* mem_align: where direct I/O's buffers start */
-	uint8_t *buf, *buf2;
+	size_t unit;                 /* req_align: direct I/O's granule of offsets and lengths */
+	size_t mem;                  /* mem_align: where direct I/O's buffers start */
+	uint8_t *buf, *buf2, *guard; /* guard: an unmapped page (AT_GUARD) */
 	size_t buflen;
 	uint8_t *scratch;   /* 2 * FSX_SCRATCH: the file read back, and the model's bytes */
 	bool count_unknown; /* the impl's fallocate calls are not observable */
@@ -110,7 +129,10 @@ uint64_t fsx_rand(uint64_t *rng);
 void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
 
 /* model.c: fsx's side of conformance/model.h: the backend it describes,
- * and fsx's ops, caps and faults in the model's terms. */
+ * and fsx's ops, caps and faults in the model's terms.  fsx_conf_probe
+ * fills c's target facts (device, sizes, what the kernel offers) from
+ * ../backend.h; 0, or -1 with why set. */
+int fsx_conf_probe(struct fsx_conf *c, char *why, size_t len);
 int fsx_model_init(struct model_state *m, const struct fsx_conf *c);
 void fsx_model_free(struct model_state *m);
 int fsx_cap_errno(enum fsx_cap cap);

@@ -93,7 +93,7 @@ static void split(struct fsx_op *op, uint64_t *rng, uint64_t len, uint64_t g, in
 		uint64_t units = i == n - 1 ? left : 1 + below(rng, left - (uint64_t)(n - 1 - i));
 		if (g == 1 && i < n - 1 && units > 1 && chance(rng, 5))
 			units = 0; /* zero-length iovecs are legal */
-		op->iov[i] = (uint32_t)(units * g);
+		op->iov[i] = units * g;
 		left -= units;
 	}
 }
@@ -132,7 +132,7 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			op->iov = malloc(sizeof(*op->iov) * (size_t)n);
 			op->len = 0;
 			for (int i = 0; i < n; i++) {
-				op->iov[i] = (uint32_t)(g == 1 ? 1 + below(rng, piece) : g);
+				op->iov[i] = g == 1 ? 1 + below(rng, piece) : g;
 				op->len += op->iov[i];
 			}
 		} else if (chance(rng, 2)) {

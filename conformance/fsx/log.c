@@ -9,6 +9,12 @@
  *   2 zeroes off=100 len=5000
  *   3 resize size=8192 mode=allocate
  *   4 reopen cap=enodev
+ *
+ * and the fuzzer's (docs/fuzz.md): another handle (h=1, h=null), iovecs that
+ * are misplaced (iov=512@plus1,9223372036854775808@guard) or not there at
+ * all (iov=null niov=-3), modes out of range (mode=4), and
+ *   5 recreate size=0 mode=off keep=1 overwrite=1
+ *   6 naming h=2 dlen=12 rel=2e2e2f61
  */
 #include "fsx.h"
 #include "../names.h"
@@ -18,7 +24,10 @@
 #include <string.h>
 
 static const char *const kind_names[OP_KINDS] = {
-    "read", "write", "zeroes", "discard", "alloc", "resize", "flush", "sync", "reopen", "recreate"};
+    "read", "write",  "zeroes",   "discard", "alloc", "resize",     "flush",
+    "sync", "reopen", "recreate", "close",   "size",  "invalidate", "naming"};
+/* An iovec's place (enum fsx_at), after its length: "512@plus1". */
+static const char *const at_names[AT_KINDS] = {"", "plus1", "null", "guard"};
 static const char *const cap_names[CAP_KINDS] = {"native", "eopnotsupp", "enodev", "enxio",
 						 "enotty"};
 static const char *const fault_names[F_KINDS] = {"none", "short", "eintr", "zerowrite", "eiosync"};
@@ -49,15 +58,32 @@ void fsx_log_header(FILE *f, const struct fsx_conf *c)
 		c->seed, c->max_size, c->direct, c->faults, c->backend, c->target, c->impl_path);
 }
 
+static void put_mode(FILE *f, int mode)
+{
+	if (mode >= 0 && mode < REFSTOR_PREALLOC_MODES)
+		fprintf(f, " mode=%s", refstor_prealloc_name((enum refstor_prealloc)mode));
+	else
+		fprintf(f, " mode=%d", mode);
+}
+
 void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
 {
 	fprintf(f, "%zu %s", n, fsx_kind_name(op->kind));
+	if (op->handle == MODEL_NULL_HANDLE)
+		fputs(" h=null", f);
+	else if (op->handle)
+		fprintf(f, " h=%d", op->handle);
 	switch (op->kind) {
 	case OP_READ:
 	case OP_WRITE:
 		fprintf(f, " off=%" PRIu64 " iov=", op->off);
-		for (int i = 0; i < op->niov; i++)
-			fprintf(f, "%s%u", i ? "," : "", op->iov[i]);
+		if (op->iov_null)
+			fprintf(f, "null niov=%d", op->niov);
+		for (int i = 0; !op->iov_null && i < op->niov; i++) {
+			uint8_t at = op->at ? op->at[i] : AT_ALIGNED;
+			fprintf(f, "%s%" PRIu64 "%s%s", i ? "," : "", op->iov[i], at ? "@" : "",
+				at_names[at % AT_KINDS]);
+		}
 		if (op->kind == OP_WRITE)
 			fprintf(f, " seed=%u", op->seed);
 		break;
@@ -68,11 +94,20 @@ void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
 		break;
 	case OP_RESIZE:
 	case OP_RECREATE:
-		fprintf(f, " size=%" PRIu64 " mode=%s", op->off,
-			refstor_prealloc_name((enum refstor_prealloc)op->mode));
+		fprintf(f, " size=%" PRIu64, op->off);
+		put_mode(f, op->mode);
+		if (op->keep)
+			fputs(" keep=1", f);
+		if (op->overwrite)
+			fputs(" overwrite=1", f);
 		break;
 	case OP_REOPEN:
 		fprintf(f, " cap=%s", cap_names[op->mode % CAP_KINDS]);
+		break;
+	case OP_NAMING:
+		fprintf(f, " dlen=%u rel=", op->dlen);
+		for (size_t i = 0; i < sizeof(op->rel) && op->rel[i]; i++)
+			fprintf(f, "%02x", (uint8_t)op->rel[i]);
 		break;
 	default:
 		break;
@@ -84,8 +119,36 @@ void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
 	fputc('\n', f);
 }
 
+/* iov=LEN[@AT],... into op (op->iov and op->at malloc'd). */
+static int parse_iov(char *v, struct fsx_op *op)
+{
+	if (!strcmp(v, "null"))
+		return op->iov_null = true, 0;
+	int n = 1;
+	for (char *p = v; *p; p++)
+		n += *p == ',';
+	op->iov = malloc(sizeof(*op->iov) * (size_t)n);
+	op->at = calloc((size_t)n, 1);
+	op->niov = 0;
+	op->len = 0;
+	for (char *s2, *p = strtok_r(v, ",", &s2); p; p = strtok_r(NULL, ",", &s2)) {
+		char *at = strchr(p, '@');
+		if (at) {
+			*at++ = '\0';
+			int k = lookup(at_names, AT_KINDS, at);
+			if (k <= 0)
+				return -1;
+			op->at[op->niov] = (uint8_t)k;
+		}
+		op->iov[op->niov] = strtoull(p, NULL, 0);
+		op->len += op->iov[op->niov++];
+	}
+	return 0;
+}
+
 static int parse_op(char *line, struct fsx_op *op)
 {
+	*op = (struct fsx_op){0};
 	char *save, *tok = strtok_r(line, " \t\n", &save); /* the number */
 	if (!tok || !(tok = strtok_r(NULL, " \t\n", &save)))
 		return -1;
@@ -98,32 +161,41 @@ static int parse_op(char *line, struct fsx_op *op)
 		if (!v)
 			return -1;
 		*v++ = '\0';
-		if (!strcmp(tok, "off") || !strcmp(tok, "size")) {
+		if (!strcmp(tok, "h")) {
+			op->handle = !strcmp(v, "null") ? MODEL_NULL_HANDLE : atoi(v);
+			if (op->handle >= MODEL_HANDLES || op->handle < MODEL_NULL_HANDLE)
+				return -1;
+		} else if (!strcmp(tok, "niov")) {
+			op->niov = atoi(v);
+		} else if (!strcmp(tok, "keep")) {
+			op->keep = atoi(v);
+		} else if (!strcmp(tok, "overwrite")) {
+			op->overwrite = atoi(v);
+		} else if (!strcmp(tok, "dlen")) {
+			op->dlen = (uint8_t)atoi(v);
+		} else if (!strcmp(tok, "rel")) {
+			for (size_t i = 0; i + 1 < sizeof(op->rel) && v[2 * i] && v[2 * i + 1]; i++)
+				op->rel[i] =
+				    (char)strtoul((char[]){v[2 * i], v[2 * i + 1], 0}, NULL, 16);
+		} else if (!strcmp(tok, "off") || !strcmp(tok, "size")) {
 			op->off = strtoull(v, NULL, 0);
 		} else if (!strcmp(tok, "len")) {
 			op->len = strtoull(v, NULL, 0);
 		} else if (!strcmp(tok, "seed")) {
 			op->seed = (uint32_t)strtoul(v, NULL, 0);
 		} else if (!strcmp(tok, "mode")) {
+			char *end;
 			op->mode = refstor_prealloc_parse(v);
-			if (op->mode < 0)
+			if (op->mode < 0 &&
+			    ((op->mode = (int)strtol(v, &end, 10)), end == v || *end))
 				return -1;
 		} else if (!strcmp(tok, "cap")) {
 			op->mode = lookup(cap_names, CAP_KINDS, v);
 			if (op->mode < 0)
 				return -1;
 		} else if (!strcmp(tok, "iov")) {
-			int n = 1;
-			for (char *p = v; *p; p++)
-				n += *p == ',';
-			op->iov = malloc(sizeof(*op->iov) * (size_t)n);
-			op->niov = 0;
-			op->len = 0;
-			for (char *s2, *p = strtok_r(v, ",", &s2); p;
-			     p = strtok_r(NULL, ",", &s2)) {
-				op->iov[op->niov] = (uint32_t)strtoul(p, NULL, 0);
-				op->len += op->iov[op->niov++];
-			}
+			if (parse_iov(v, op))
+				return -1;
 		} else if (!strcmp(tok, "fault")) {
 			char *arg = strchr(v, ':');
 			if (arg)
@@ -169,6 +241,7 @@ int fsx_log_read(const char *path, struct fsx_conf *c, struct fsx_seq *seq, char
 			continue;
 		struct fsx_op op;
 		if (parse_op(line, &op)) {
+			fsx_op_free(&op);
 			snprintf(err, errlen, "%s:%zu: not an op", path, lineno);
 			fclose(f);
 			return -1;

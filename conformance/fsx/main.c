@@ -64,22 +64,6 @@ static void usage(FILE *f)
 	    f);
 }
 
-/* What the kernel offers on the target (../backend.h); before fsx_start sets
- * the target up.  A target that cannot be probed cannot be tested either: a
- * setup failure, exit 2, as main's. */
-static void probe_backend(struct fsx_conf *c)
-{
-	struct rs_backend b;
-	if (rs_backend_probe(&b, c->target, RS_PROBE_FALLOC)) {
-		fprintf(stderr, "fsx: setup failed: probing %s: %s\n", c->target, b.why);
-		exit(2);
-	}
-	c->can_punch = b.punch.ok;
-	c->can_zero_range = b.zero_range.ok;
-	c->can_falloc = b.allocate.ok;
-	c->counts_blocks = b.counts_blocks;
-}
-
 static int parse_mix(struct fsx_conf *c, const char *mix)
 {
 	char buf[512];
@@ -157,10 +141,7 @@ static int report(struct fsx_conf *c, struct fsx_seq *seq, const char *why, cons
  * message); any other failure is left to the run, which reports it. */
 static bool direct_unsupported(const struct fsx_conf *c)
 {
-	struct rs_backend b;
-	if (!c->direct || c->is_dev || rs_backend_probe(&b, c->target, RS_PROBE_DIRECT))
-		return false;
-	return !b.direct.ok && b.direct.err == EINVAL;
+	return c->direct && !c->is_dev && !c->can_direct && c->direct_err == EINVAL;
 }
 
 /* One seeded run of n ops (0: until the deadline). */
@@ -210,7 +191,6 @@ static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *
 {
 	char why[2048];
 	struct fsx_run r;
-	probe_backend(c);
 	if (fsx_start(&r, c)) {
 		fprintf(stderr, "fsx: setup failed: %s\n", r.why);
 		fsx_stop(&r);
@@ -230,7 +210,6 @@ static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *
 static int do_runs(struct fsx_conf *c, bool seeded, uint64_t nops, uint64_t duration,
 		   const char *out, bool shrink)
 {
-	probe_backend(c);
 	if (!seeded)
 		c->seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
 	time_t deadline = duration ? time(NULL) + (time_t)duration : 0;
@@ -360,23 +339,10 @@ int main(int argc, char **argv)
 	if (!target && backend_named)
 		target = fixture_path;
 	c.target = target ? target : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	struct stat st;
-	if (stat(c.target, &st)) {
-		fprintf(stderr, "fsx: target %s: %s\n", c.target, strerror(errno));
+	char why[1024];
+	if (fsx_conf_probe(&c, why, sizeof(why))) {
+		fprintf(stderr, "fsx: setup failed: %s\n", why);
 		return 2;
-	}
-	c.is_dev = S_ISBLK(st.st_mode);
-	if (c.is_dev) {
-		struct rs_backend b;
-		if (rs_backend_probe(&b, c.target, 0)) {
-			fprintf(stderr, "fsx: %s: cannot read the device's size: %s\n", c.target,
-				b.why);
-			return 2;
-		}
-		c.dev_size = b.dev_size;
-		c.sector = b.logical_block;
-		if (c.max_size > c.dev_size)
-			c.max_size = c.dev_size;
 	}
 	char lerr[1024];
 	struct rs_impl *impl = rs_impl_load(c.impl_path, lerr, sizeof(lerr));

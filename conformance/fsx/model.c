@@ -3,12 +3,38 @@
  * the model, and its caps and faults in the model's terms.  The rules
  * themselves live in conformance/model.c. */
 #include "fsx.h"
+#include "../backend.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int fsx_conf_probe(struct fsx_conf *c, char *why, size_t len)
+{
+	struct rs_backend b;
+	struct stat st;
+	if (stat(c->target, &st)) {
+		snprintf(why, len, "target %s: %s", c->target, strerror(errno));
+		return -1;
+	}
+	if (rs_backend_probe(&b, c->target, RS_PROBE_ALL)) {
+		snprintf(why, len, "probing %s: %s", c->target, b.why);
+		return -1;
+	}
+	c->is_dev = b.is_dev;
+	c->dev_size = b.dev_size;
+	c->sector = b.logical_block;
+	if (c->is_dev && c->max_size > c->dev_size)
+		c->max_size = c->dev_size;
+	c->can_punch = b.punch.ok;
+	c->can_zero_range = b.zero_range.ok;
+	c->can_falloc = b.allocate.ok;
+	c->counts_blocks = b.counts_blocks;
+	c->can_direct = b.direct.ok;
+	c->direct_err = b.direct.err;
+	c->direct_align = b.dio_offset;
+	return 0;
+}
 
 int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 {
@@ -19,9 +45,8 @@ int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 	    .can_punch = c->can_punch,
 	    .can_zero_range = c->can_zero_range,
 	    .can_allocate = c->can_falloc,
-	    /* A direct run goes on only where O_DIRECT opens (main.c skips
-	     * the others), and a buffered one never asks for it. */
-	    .can_direct = true,
+	    .can_direct = c->can_direct,
+	    .direct_align = c->direct_align,
 	};
 	if (c->is_dev && c->sector)
 		be.sector = c->sector;

@@ -8,18 +8,24 @@
 void fsx_op_copy(struct fsx_op *dst, const struct fsx_op *src)
 {
 	*dst = *src;
-	if (src->niov) {
+	dst->iov = NULL;
+	dst->at = NULL;
+	if (src->iov && src->niov > 0) {
 		dst->iov = malloc(sizeof(*dst->iov) * (size_t)src->niov);
 		memcpy(dst->iov, src->iov, sizeof(*dst->iov) * (size_t)src->niov);
-	} else {
-		dst->iov = NULL;
+	}
+	if (src->at && src->niov > 0) {
+		dst->at = malloc((size_t)src->niov);
+		memcpy(dst->at, src->at, (size_t)src->niov);
 	}
 }
 
 void fsx_op_free(struct fsx_op *op)
 {
 	free(op->iov);
+	free(op->at);
 	op->iov = NULL;
+	op->at = NULL;
 	op->niov = 0;
 }
 

@@ -118,8 +118,10 @@ static bool try_simpler(struct shrinker *k, struct fsx_seq *seq, size_t i, int e
 {
 	const struct fsx_op *op = &seq->ops[i];
 	struct fsx_op e = *op;
-	uint32_t one;
+	uint64_t one;
 	bool rw = op->kind == OP_READ || op->kind == OP_WRITE;
+	if (rw && (op->iov_null || op->at) && edit > 0)
+		return false; /* the fuzzer's hostile vectors stay as they failed */
 	switch (edit) {
 	case 0: /* no fault */
 		if (op->fault == F_NONE)
@@ -128,9 +130,9 @@ static bool try_simpler(struct shrinker *k, struct fsx_seq *seq, size_t i, int e
 		e.fault_arg = 0;
 		break;
 	case 1: /* one iovec */
-		if (!rw || op->niov < 2 || op->len > UINT32_MAX)
+		if (!rw || op->niov < 2)
 			return false;
-		one = (uint32_t)op->len;
+		one = op->len;
 		e.niov = 1;
 		e.iov = &one;
 		break;
@@ -141,7 +143,7 @@ static bool try_simpler(struct shrinker *k, struct fsx_seq *seq, size_t i, int e
 			return false;
 		e.len = op->len / 2;
 		if (rw) {
-			one = (uint32_t)e.len;
+			one = e.len;
 			e.iov = &one;
 		}
 		break;
