@@ -6,6 +6,14 @@
  * This header is the ABI.  The conformance suite and ports bind to these names
  * (through dlopen), so names and signatures never change; new calls may be added.
  *
+ * Growth (docs/porting.md "ABI versions"): the option structs end in reserved
+ * fields, as liburing's do.  An option added in 1.x takes reserved space, and
+ * zero in it means the default, so a zero-initialised struct (designated
+ * initialisers, or = {0}) asks for 1.0's behaviour from every 1.x library.
+ * A library refuses a non-zero field it does not know with -EINVAL, so a new
+ * option is never silently ignored.  refstor_abi_version() says which level a
+ * library implements.
+ *
  * Conventions (docs/spec.md, section ERR):
  *  - every call that returns int returns 0 (or a documented non-negative value)
  *    on success and a negative errno on failure;
@@ -28,9 +36,12 @@
 extern "C" {
 #endif
 
-#define REFSTOR_VERSION_MAJOR 0
-#define REFSTOR_VERSION_MINOR 1
+#define REFSTOR_VERSION_MAJOR 1
+#define REFSTOR_VERSION_MINOR 0
 #define REFSTOR_VERSION_PATCH 0
+/* The ABI level of this header, MAJOR * 100 + MINOR: what refstor_abi_version()
+ * of a library implementing it returns. */
+#define REFSTOR_ABI_VERSION (REFSTOR_VERSION_MAJOR * 100 + REFSTOR_VERSION_MINOR)
 
 typedef struct refstor refstor;
 
@@ -42,18 +53,32 @@ enum refstor_prealloc {
 	REFSTOR_PREALLOC_WRITE_DATA, /* zeroes written: works everywhere */
 };
 
+/* What write_zeroes and discard do to a range that reaches the end of a file
+ * (docs/spec.md, PROFILE-* and ZERO-*; block devices are never truncated). */
+enum refstor_profile {
+	/* imago's: the file is cut at the range's start (ftruncate); the
+	 * handle keeps its size, but a reopen sees the shorter file. */
+	REFSTOR_PROFILE_IMAGO,
+	/* The file's length never changes: the range is punched like one
+	 * inside the file (ABI 1.0; -ENOTSUP from a library without it). */
+	REFSTOR_PROFILE_KEEP_LENGTH,
+};
+
 struct refstor_open_opts {
-	const char *path;  /* required */
-	bool writable;     /* false: read-only */
-	bool direct;       /* O_DIRECT; requests must then respect the alignments */
-	bool relaxed_sync; /* macOS: fsync instead of F_FULLFSYNC; no effect on Linux */
+	const char *path;             /* required */
+	bool writable;                /* false: read-only */
+	bool direct;                  /* O_DIRECT; requests must then respect the alignments */
+	bool relaxed_sync;            /* macOS: fsync instead of F_FULLFSYNC; no effect on Linux */
+	enum refstor_profile profile; /* 1.0; 0: REFSTOR_PROFILE_IMAGO */
+	uint64_t reserved[6];         /* options of later 1.x releases: zero */
 };
 
 struct refstor_create_opts {
 	struct refstor_open_opts open; /* open.writable is implied */
 	uint64_t size;                 /* > 0: resize(size, prealloc) after creating */
 	enum refstor_prealloc prealloc;
-	bool overwrite; /* true: truncate an existing file; false: -EEXIST */
+	bool overwrite;       /* true: truncate an existing file; false: -EEXIST */
+	uint64_t reserved[4]; /* options of later 1.x releases: zero */
 };
 
 int refstor_open(const struct refstor_open_opts *o, refstor **out);
@@ -100,6 +125,9 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode);
 
 const char *refstor_last_error(void);
 const char *refstor_version(void);
+/* The ABI level the library implements (REFSTOR_ABI_VERSION of its header);
+ * added in 1.0: a library without it implements 0.1. */
+unsigned refstor_abi_version(void);
 
 #ifdef __cplusplus
 }
