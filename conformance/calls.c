@@ -8,6 +8,7 @@
 static const struct rs_impl *real;
 static struct rs_watch *watch;
 static struct rs_impl wrapped;
+static enum refstor_profile profile; /* the run's, for handles that name none */
 
 enum { MAX_HANDLES = 256 };
 static refstor *handles[MAX_HANDLES];
@@ -54,17 +55,24 @@ static void call_close(refstor *s)
 	rs_watch_leave(watch, slot);
 }
 
-/* The three that make handles also remember them. */
+/* The three that make handles also remember them; open and create give the
+ * run's profile to a handle whose options name none. */
 static int tracked_open(const struct refstor_open_opts *o, refstor **s)
 {
-	int r = call_open(o, s);
+	struct refstor_open_opts with = o ? *o : (struct refstor_open_opts){0};
+	if (o && !o->profile)
+		with.profile = profile;
+	int r = call_open(o ? &with : NULL, s);
 	track(r, s);
 	return r;
 }
 
 static int tracked_create(const struct refstor_create_opts *o, refstor **s)
 {
-	int r = call_create(o, s);
+	struct refstor_create_opts with = o ? *o : (struct refstor_create_opts){0};
+	if (o && !o->open.profile)
+		with.open.profile = profile;
+	int r = call_create(o ? &with : NULL, s);
 	track(r, s);
 	return r;
 }
@@ -76,9 +84,11 @@ static int tracked_from_fd(int fd, refstor **s)
 	return r;
 }
 
-const struct rs_impl *rs_calls_wrap(const struct rs_impl *impl, struct rs_watch *w)
+const struct rs_impl *rs_calls_wrap(const struct rs_impl *impl, struct rs_watch *w,
+				    enum refstor_profile p)
 {
 	real = impl;
+	profile = p;
 	watch = w;
 	wrapped = *impl;
 #define RS_CALLS_BIND(name, ret, params, args, core) wrapped.name = impl->name ? call_##name : NULL;

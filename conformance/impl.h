@@ -45,7 +45,8 @@
 	X(invalidate_cache, int, (refstor * s), (s), 0)                                          \
 	X(resize, int, (refstor * s, uint64_t size, enum refstor_prealloc m), (s, size, m), 0)   \
 	X(last_error, const char *, (void), (), 1)                                               \
-	X(version, const char *, (void), (), 0)
+	X(version, const char *, (void), (), 0)                                                  \
+	X(abi_version, unsigned, (void), (), 0)
 
 struct rs_impl {
 	const char *path; /* the shared object */

@@ -20,6 +20,7 @@
  */
 #include "backend.h"
 #include "loader.h"
+#include "names.h"
 #include "report.h"
 #include "spec.h"
 #include "suite.h"
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern const struct rs_clause_test *__start_rs_clauses[];
@@ -144,7 +146,9 @@ static void record(const struct rs_conf *c, const char *test, const char *clause
 	if (!f)
 		return;
 	struct rs_result r = {.seconds = seconds};
-	snprintf(r.mode, sizeof(r.mode), "%s", c->direct ? "direct" : "buffered");
+	/* A run of another profile than the default is a column of its own. */
+	snprintf(r.mode, sizeof(r.mode), "%s%s%s", c->direct ? "direct" : "buffered",
+		 c->profile ? "+" : "", c->profile ? refstor_profile_name(c->profile) : "");
 	snprintf(r.status, sizeof(r.status), "%s", status);
 	snprintf(r.backend, sizeof(r.backend), "%s", c->backend);
 	snprintf(r.test, sizeof(r.test), "%s", test);
@@ -231,9 +235,10 @@ static void failed_checks(const struct criterion_test_stats *st, char *out, size
 static void print_rerun(const struct rs_conf *c, const struct criterion_test *t)
 {
 	const char *impl_arg = getenv("REFSTOR_CONF_IMPL_ARG");
-	fprintf(stderr, "  rerun: ci/conformance%s%s --backends %s --modes %s --test '%s/%s'\n",
+	fprintf(stderr, "  rerun: ci/conformance%s%s --backends %s --modes %s%s%s --test '%s/%s'\n",
 		impl_arg ? " --impl " : "", impl_arg ? impl_arg : "", c->backend,
-		c->direct ? "direct" : "buffered", t->category, t->name);
+		c->direct ? "direct" : "buffered", c->profile ? " --profile " : "",
+		c->profile ? refstor_profile_name(c->profile) : "", t->category, t->name);
 }
 
 /* The runner's half of a test's end: remember it reported, and remove its
@@ -419,6 +424,66 @@ static const char *no_direct_io(char *why, size_t len)
 	return why;
 }
 
+/* A run of a profile the implementation does not offer: every test would
+ * be "not implemented"; say so once.  A port implements a profile other than
+ * imago when it reports ABI 1.0 or later and opens a handle with it
+ * (PROFILE-OPT-1: one that lacks it refuses it with ENOTSUP). */
+static const char *profile_missing(char *why, size_t len)
+{
+	const struct rs_conf *c = rs_conf();
+	char err[1024], path[4200];
+	const struct rs_impl *i = rs_impl_load(c->impl, err, sizeof(err));
+	if (!i)
+		return NULL; /* the loader check has said why */
+	if (!i->abi_version || i->abi_version() < 100) {
+		snprintf(why, len, RS_NIMP_PREFIX "profile %s: the implementation is ABI %s",
+			 refstor_profile_name(c->profile),
+			 i->abi_version ? "0.x (refstor_abi_version() < 100)"
+					: "0.1 (no refstor_abi_version)");
+		return why;
+	}
+	snprintf(path, sizeof(path), "%s/rs.profile.%d", c->target, (int)getpid());
+	struct refstor_create_opts o = {
+	    .open = {.path = c->is_dev ? c->target : path, .profile = c->profile}};
+	refstor *s = NULL;
+	int r = c->is_dev ? i->open(&o.open, &s) : i->create ? i->create(&o, &s) : 0;
+	if (s)
+		i->close(s);
+	if (!c->is_dev)
+		unlink(path);
+	if (r != -ENOTSUP)
+		return NULL; /* another failure is the tests' to report */
+	snprintf(why, len, RS_NIMP_PREFIX "profile %s: refused with ENOTSUP (%s)",
+		 refstor_profile_name(c->profile), i->last_error ? i->last_error() : "");
+	return why;
+}
+
+/* profile_missing, in a child: a port that crashes there is the tests' to
+ * report, not the runner's end. */
+static const char *no_profile(char *why, size_t len)
+{
+	int fds[2];
+	if (rs_conf()->profile == REFSTOR_PROFILE_IMAGO || pipe(fds))
+		return NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		const char *w = profile_missing(why, len);
+		if (w && write(fds[1], w, strlen(w)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	ssize_t n = pid > 0 ? read(fds[0], why, len - 1) : 0;
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (n <= 0)
+		return NULL;
+	why[n] = '\0';
+	return why;
+}
+
 /* Every enabled test that never reported is a failure of the run. */
 static size_t record_silent(struct criterion_test_set *set)
 {
@@ -576,6 +641,8 @@ int main(int argc, char **argv)
 			env = "REFSTOR_CONF_MODE";
 		else if (!strcmp(a, "--role"))
 			env = "REFSTOR_CONF_ROLE";
+		else if (!strcmp(a, "--profile"))
+			env = "REFSTOR_CONF_PROFILE";
 		else if (!strcmp(a, "--results"))
 			env = "REFSTOR_CONF_RESULTS";
 		if (env || !strcmp(a, "--spec") || !strcmp(a, "--report") ||
@@ -652,10 +719,15 @@ int main(int argc, char **argv)
 	if (skip_why)
 		return skip_run(skip_why, clause, "NORUN", once);
 
-	const char *mode = getenv("REFSTOR_CONF_MODE");
+	const char *mode = getenv("REFSTOR_CONF_MODE"), *prof = getenv("REFSTOR_CONF_PROFILE");
 	if (mode && strcmp(mode, "buffered") && strcmp(mode, "direct")) {
 		fprintf(stderr, "refstor-conformance: --mode is buffered or direct, not %s\n",
 			mode);
+		return 2;
+	}
+	if (prof && refstor_profile_parse(prof) < 0) {
+		fprintf(stderr, "refstor-conformance: --profile is imago or keep-length, not %s\n",
+			prof);
 		return 2;
 	}
 	/* A run killed with its caller (a CI job cancelled with SIGKILL) must
@@ -680,6 +752,8 @@ int main(int argc, char **argv)
 	char why[512];
 	if (no_direct_io(why, sizeof(why)))
 		return skip_run(why, clause, "SKIP", once);
+	if (no_profile(why, sizeof(why)))
+		return skip_run(why, clause, "NIMP", once);
 	/* A small filesystem to fill is for the ENOSPC clauses alone: the rest
 	 * are not even started there. */
 	if (!strcmp(rs_conf()->role, "enospc") && !clause)

@@ -421,7 +421,11 @@ static void zero_file(struct model_expect *ex, const struct model_state *st,
 		o->eff.set_phys = true;
 		o->eff.phys = off;
 	} else {
-		punch(ex, st, h, discard, off, end, !aligned, "ZERO-ALIGN-1");
+		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
+		 * one inside (the part past the size reads as zeroes already). */
+		punch(ex, st, h, discard, off, end < size ? end : size, !aligned, "ZERO-ALIGN-1");
+		for (int i = 0; end >= size && i < ex->n; i++)
+			ex->o[i].clause = "PROFILE-KEEP-1";
 	}
 	if (!aligned)
 		fail(ex, "ZERO-ALIGN-1", EINVAL); /* refused, nothing changed */

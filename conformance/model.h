@@ -36,10 +36,10 @@ enum {
  * the errno to the implementation: DEV-RESIZE-1, DEV-END-1, BAD-NULL-1). */
 #define MODEL_ANY_ERRNO (-100000)
 
-/* The behaviour profile (/work/shared/design/semantics.md "Profiles").  Only
- * the default, imago's discard-by-truncate at the tail, exists so far; a
- * later "keep-length" profile punches tail ranges instead. */
-enum model_profile { MODEL_PROFILE_DEFAULT, MODEL_PROFILES };
+/* The behaviour profile (semantics.md "Profiles", refstor.h enum
+ * refstor_profile): imago's discard-by-truncate at the tail (the default), or
+ * keep-length, which punches tail ranges instead. */
+enum model_profile { MODEL_PROFILE_DEFAULT, MODEL_PROFILE_KEEP_LENGTH, MODEL_PROFILES };
 
 /* What the backend offers, as the kernel answers plain syscalls there. */
 struct model_backend {

@@ -371,7 +371,7 @@ int rs_results_read(const char *path, struct rs_result **rs, size_t *n)
 
 struct rs_column {
 	char backend[32];
-	char mode[16];
+	char mode[32];
 };
 
 struct rs_cell {
@@ -409,7 +409,8 @@ static int rs_load_results(struct rs_results *rs, int nfiles, char **files)
 				continue;
 			rs->cols = realloc(rs->cols, (rs->ncols + 1) * sizeof(*rs->cols));
 			snprintf(rs->cols[rs->ncols].backend, 32, "%s", r->backend);
-			snprintf(rs->cols[rs->ncols].mode, 16, "%s", r->mode);
+			snprintf(rs->cols[rs->ncols].mode, sizeof(rs->cols[rs->ncols].mode), "%s",
+				 r->mode);
 			rs->ncols++;
 		}
 	}
@@ -488,16 +489,30 @@ static char rs_letter(const char *status)
 	return !strcmp(status, "NORUN") ? 'U' : status[0];
 }
 
-/* Distinct backends in column order, for the printed matrix. */
-static size_t rs_backends(const struct rs_results *rs, const char **out)
+/* A group of the printed matrix: a backend under one profile ("" the
+ * default, "+keep-length"), its buffered and direct columns side by side. */
+struct rs_group {
+	const char *backend, *profile;
+};
+
+static const char *rs_profile_of(const char *mode)
+{
+	const char *plus = strchr(mode, '+');
+	return plus ? plus : "";
+}
+
+/* Distinct groups in column order. */
+static size_t rs_groups(const struct rs_results *rs, struct rs_group *out, size_t max)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < rs->ncols; i++) {
+	for (size_t i = 0; i < rs->ncols && n < max; i++) {
+		struct rs_group g = {rs->cols[i].backend, rs_profile_of(rs->cols[i].mode)};
 		size_t j = 0;
-		while (j < n && strcmp(out[j], rs->cols[i].backend))
+		while (j < n &&
+		       (strcmp(out[j].backend, g.backend) || strcmp(out[j].profile, g.profile)))
 			j++;
 		if (j == n)
-			out[n++] = rs->cols[i].backend;
+			out[n++] = g;
 	}
 	return n;
 }
@@ -505,20 +520,27 @@ static size_t rs_backends(const struct rs_results *rs, const char **out)
 static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs_results *rs,
 			    struct rs_cell *cells)
 {
-	const char *backends[64];
-	size_t nb = rs_backends(rs, backends);
+	struct rs_group groups[128];
+	size_t ng = rs_groups(rs, groups, 128);
+	char label[64];
 	fprintf(f, "%-24s", "clause");
-	for (size_t b = 0; b < nb; b++)
-		fprintf(f, " %-11.11s", backends[b]);
+	for (size_t g = 0; g < ng; g++) {
+		snprintf(label, sizeof(label), "%s%s", groups[g].backend,
+			 groups[g].profile[0] ? "+kl" : "");
+		fprintf(f, " %-11.11s", label);
+	}
 	fprintf(f, "\n%-24s", "");
-	for (size_t b = 0; b < nb; b++)
+	for (size_t g = 0; g < ng; g++)
 		fprintf(f, " %-11s", "buf dir");
 	fputc('\n', f);
 	for (size_t i = 0; i < spec->n; i++) {
 		fprintf(f, "%-24s", spec->clauses[i].id);
-		for (size_t b = 0; b < nb; b++) {
-			int cb = rs_col_index((struct rs_results *)rs, backends[b], "buffered");
-			int cd = rs_col_index((struct rs_results *)rs, backends[b], "direct");
+		for (size_t g = 0; g < ng; g++) {
+			char bm[48], dm[48];
+			snprintf(bm, sizeof(bm), "buffered%s", groups[g].profile);
+			snprintf(dm, sizeof(dm), "direct%s", groups[g].profile);
+			int cb = rs_col_index((struct rs_results *)rs, groups[g].backend, bm);
+			int cd = rs_col_index((struct rs_results *)rs, groups[g].backend, dm);
 			char x = cb < 0 ? ' ' : rs_letter(cells[i * rs->ncols + (size_t)cb].status);
 			char y = cd < 0 ? ' ' : rs_letter(cells[i * rs->ncols + (size_t)cd].status);
 			fprintf(f, "  %c   %c     ", x, y);
@@ -527,7 +549,7 @@ static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs
 	}
 	fputs("P pass  F fail (MUST)  W fail (SHOULD)  S skip (does not apply)  N not implemented\n"
 	      "U backend unavailable  - no test ran (backend-independent clauses run once per mode)"
-	      "  (blank: mode not run)\n",
+	      "  (blank: mode not run)  +kl: the keep-length profile\n",
 	      f);
 }
 
@@ -652,7 +674,8 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 		count[5], count[6], count[4]);
 	fprintf(md, "| clause | level |");
 	for (size_t c = 0; c < rs.ncols; c++)
-		fprintf(md, " %s (%c) |", rs.cols[c].backend, rs.cols[c].mode[0]);
+		fprintf(md, " %s (%c%s) |", rs.cols[c].backend, rs.cols[c].mode[0],
+			strchr(rs.cols[c].mode, '+') ? strchr(rs.cols[c].mode, '+') : "");
 	fprintf(md, "\n|---|---|");
 	for (size_t c = 0; c < rs.ncols; c++)
 		fprintf(md, "---|");

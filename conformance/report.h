@@ -23,7 +23,7 @@ enum { RS_MESSAGE_MAX = 4096 };
  * so that any JSON reader takes it apart, whatever a message holds. */
 struct rs_result {
 	char backend[32];
-	char mode[16];     /* buffered | direct */
+	char mode[32];     /* buffered | direct, "+keep-length" for that profile */
 	char test[256];    /* suite/name */
 	char clauses[256]; /* space-separated clause IDs */
 	/* PASS | FAIL | SKIP (does not apply here, with the reason) | NIMP (the

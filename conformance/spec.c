@@ -122,3 +122,27 @@ bool rs_clauses_match(const char *clauses, const char *globs)
 	}
 	return false;
 }
+
+bool rs_clauses_profile(const char *spec_path, const char *clauses, char *out, size_t len)
+{
+	struct rs_spec spec;
+	char err[256], buf[256], only[32] = "";
+	if (rs_spec_load(spec_path, &spec, err, sizeof(err)))
+		return false;
+	bool one = true;
+	snprintf(buf, sizeof(buf), "%s", clauses);
+	for (char *save, *tok = strtok_r(buf, " ", &save); tok && one;
+	     tok = strtok_r(NULL, " ", &save)) {
+		const struct rs_clause *c = rs_spec_find(&spec, tok);
+		const char *p = c ? strstr(c->applies, "profile ") : NULL;
+		char name[32] = "";
+		if (p)
+			sscanf(p + 8, "%31[a-z-]", name);
+		one = name[0] && (!only[0] || !strcmp(only, name));
+		snprintf(only, sizeof(only), "%s", name);
+	}
+	rs_spec_free(&spec);
+	if (one)
+		snprintf(out, len, "%s", only);
+	return one;
+}

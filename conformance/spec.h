@@ -33,4 +33,10 @@ void rs_spec_free(struct rs_spec *spec);
  * comma-separated globs? */
 bool rs_clauses_match(const char *clauses, const char *globs);
 
+/* The profile a clause is for: its applies line says "profile NAME" (NAME
+ * into out).  For a space-separated list: true when every clause in it is
+ * for one and the same profile; false when any is for both (or spec_path
+ * cannot be read). */
+bool rs_clauses_profile(const char *spec_path, const char *clauses, char *out, size_t len);
+
 #endif

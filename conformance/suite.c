@@ -4,7 +4,9 @@
 #include "backend.h"
 #include "calls.h"
 #include "hygiene.h"
+#include "names.h"
 #include "pattern.h"
+#include "spec.h"
 #include "sys.h"
 #include "watch.h"
 
@@ -46,6 +48,8 @@ const struct rs_conf *rs_conf(void)
 		t_conf.target = t_env("REFSTOR_CONF_TARGET", t_env("TMPDIR", "/tmp"));
 		t_conf.direct = !strcmp(t_env("REFSTOR_CONF_MODE", "buffered"), "direct");
 		t_conf.role = t_env("REFSTOR_CONF_ROLE", "general");
+		int p = refstor_profile_parse(t_env("REFSTOR_CONF_PROFILE", "imago"));
+		t_conf.profile = p < 0 ? REFSTOR_PROFILE_IMAGO : (enum refstor_profile)p;
 		struct stat st;
 		t_conf.is_dev = stat(t_conf.target, &st) == 0 && S_ISBLK(st.st_mode);
 		t_conf_loaded = true;
@@ -145,8 +149,13 @@ void rs_test_init(const struct rs_clause_test *t)
 		char err[1024];
 		const struct rs_impl *loaded = rs_impl_load(c->impl, err, sizeof(err));
 		cr_assert(loaded, "%s", err);
-		impl = rs_calls_wrap(loaded, t_watch);
+		impl = rs_calls_wrap(loaded, t_watch, c->profile);
 	}
+	char only[32];
+	if (rs_clauses_profile(REFSTOR_SPEC_MD, t->clauses, only, sizeof(only)) &&
+	    strcmp(only, refstor_profile_name(c->profile)))
+		cr_skip_test("%s: a clause of the %s profile; this run is %s", t->clauses, only,
+			     refstor_profile_name(c->profile));
 	if (!strcmp(c->role, "enospc") && strncmp(t->clauses, "ENOSPC-", 7))
 		cr_skip_test("%s is reserved for the ENOSPC clauses", c->backend);
 	if (!c->is_dev) {

@@ -26,6 +26,9 @@ struct rs_conf {
 	bool is_dev;
 	bool direct;
 	const char *role; /* "general" or "enospc" */
+	/* The behaviour profile every handle of the run gets (--profile):
+	 * clauses of the other profile skip. */
+	enum refstor_profile profile;
 };
 const struct rs_conf *rs_conf(void);
 /* The implementation under test, loaded by rs_test_init before every body.

@@ -84,6 +84,7 @@ struct fsx_conf {
 	bool direct;
 	uint64_t max_size;
 	uint64_t seed;
+	enum refstor_profile profile; /* every handle's, and the model's */
 	uint64_t dev_size;
 	uint64_t sector; /* a device's logical block size (backend.h) */
 	/* What the backend's kernel can do, probed at start. */

@@ -54,8 +54,9 @@ void fsx_log_header(FILE *f, const struct fsx_conf *c)
 {
 	fprintf(f,
 		"# refstor-fsx 1 seed=%" PRIu64 " max_size=%" PRIu64
-		" direct=%d faults=%d backend=%s target=%s impl=%s\n",
-		c->seed, c->max_size, c->direct, c->faults, c->backend, c->target, c->impl_path);
+		" direct=%d faults=%d profile=%s backend=%s target=%s impl=%s\n",
+		c->seed, c->max_size, c->direct, c->faults, refstor_profile_name(c->profile),
+		c->backend, c->target, c->impl_path);
 }
 
 static void put_mode(FILE *f, int mode)
@@ -235,6 +236,10 @@ int fsx_log_read(const char *path, struct fsx_conf *c, struct fsx_seq *seq, char
 				c->direct = p[8] == '1';
 			if ((p = strstr(line, " faults=")))
 				c->faults = p[8] == '1';
+			if ((p = strstr(line, " profile=")))
+				c->profile = !strncmp(p + 9, "keep-length", 11)
+						 ? REFSTOR_PROFILE_KEEP_LENGTH
+						 : REFSTOR_PROFILE_IMAGO;
 			continue;
 		}
 		if (line[0] == '\n')

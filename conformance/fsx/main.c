@@ -6,6 +6,7 @@
  *       (--backend alone: test on that fixture backend, which must be up)
  *               [--ops N] [--max-size BYTES] [--direct] [--ops-mix read=30,...]
  *               [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]
+ *               [--profile imago|keep-length]
  *               [--timeout SECONDS]
  *   refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]
  *
@@ -13,6 +14,7 @@
  * long (default 20 s) ends the run: "fsx: HUNG: refstor_writev ...", exit 4.
  */
 #include "fsx.h"
+#include "../names.h"
 #include "../backend.h"
 #include "../calls.h"
 #include "../faults/faults.h"
@@ -57,6 +59,7 @@ static void usage(FILE *f)
 	    "usage: refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]\n"
 	    "                   [--ops N] [--max-size BYTES] [--direct] [--ops-mix k=w,...]\n"
 	    "                   [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]\n"
+	    "                   [--profile imago|keep-length]\n"
 	    "                   [--timeout SECONDS]\n"
 	    "       refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]\n"
 	    "op kinds for --ops-mix: read write zeroes discard alloc resize flush sync reopen "
@@ -281,7 +284,15 @@ int main(int argc, char **argv)
 			c.max_size = strtoull(v, NULL, 0);
 		else if (!strcmp(a, "--duration") && v)
 			duration = strtoull(v, NULL, 0);
-		else if (!strcmp(a, "--timeout") && v) {
+		else if (!strcmp(a, "--profile") && v) {
+			int p = refstor_profile_parse(v);
+			if (p < 0) {
+				fprintf(stderr, "fsx: --profile is imago or keep-length, not %s\n",
+					v);
+				return 2;
+			}
+			c.profile = (enum refstor_profile)p;
+		} else if (!strcmp(a, "--timeout") && v) {
 			char *end;
 			timeout = strtod(v, &end);
 			if (*end || !(timeout > 0)) {
@@ -352,7 +363,7 @@ int main(int argc, char **argv)
 	}
 	/* Every call goes through calls.c, which the watchdog reads. */
 	static struct rs_watch watch;
-	c.impl = rs_calls_wrap(impl, &watch);
+	c.impl = rs_calls_wrap(impl, &watch, c.profile);
 	if (rs_watchdog_start(&watch, timeout, hung)) {
 		fprintf(stderr, "fsx: cannot start the watchdog thread\n");
 		return 2;

@@ -50,7 +50,9 @@ int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 	};
 	if (c->is_dev && c->sector)
 		be.sector = c->sector;
-	return model_init(m, &be, c->max_size, MODEL_PROFILE_DEFAULT);
+	return model_init(m, &be, c->max_size,
+			  c->profile == REFSTOR_PROFILE_KEEP_LENGTH ? MODEL_PROFILE_KEEP_LENGTH
+								    : MODEL_PROFILE_DEFAULT);
 }
 
 void fsx_model_free(struct model_state *m)

@@ -239,6 +239,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 						  : "/tmp";
 	c->direct = getenv("REFSTOR_FUZZ_DIRECT") && !strcmp(getenv("REFSTOR_FUZZ_DIRECT"), "1");
 	c->backend = "fuzz";
+	c->profile =
+	    getenv("REFSTOR_FUZZ_PROFILE") && !strcmp(getenv("REFSTOR_FUZZ_PROFILE"), "keep-length")
+		? REFSTOR_PROFILE_KEEP_LENGTH
+		: REFSTOR_PROFILE_IMAGO;
 	c->max_size = CAP;
 	struct rs_impl *impl = rs_impl_load(c->impl_path, err, sizeof(err));
 	if (!impl || fsx_conf_probe(c, err, sizeof(err)) || c->max_size < CAP) {
@@ -246,7 +250,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			c->max_size < CAP ? "the device is smaller than the fuzzer's range" : err);
 		exit(2);
 	}
-	c->impl = rs_calls_wrap(impl, &g.watch);
+	c->impl = rs_calls_wrap(impl, &g.watch, c->profile);
 	fprintf(stderr,
 		"fuzz: %s on %s%s: punch %d, zero range %d, allocate %d, O_DIRECT %d (offset "
 		"%" PRIu64 ")\n",

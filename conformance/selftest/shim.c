@@ -220,3 +220,7 @@ W const char *refstor_version(void)
 {
 	return "mutant";
 }
+W unsigned refstor_abi_version(void)
+{
+	return ref()->abi_version ? ref()->abi_version() : 0;
+}

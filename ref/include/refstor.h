@@ -41,7 +41,7 @@ extern "C" {
 #define REFSTOR_VERSION_PATCH 0
 /* The ABI level of this header, MAJOR * 100 + MINOR: what refstor_abi_version()
  * of a library implementing it returns. */
-#define REFSTOR_ABI_VERSION (REFSTOR_VERSION_MAJOR * 100 + REFSTOR_VERSION_MINOR)
+#define REFSTOR_ABI_VERSION   (REFSTOR_VERSION_MAJOR * 100 + REFSTOR_VERSION_MINOR)
 
 typedef struct refstor refstor;
 

@@ -106,9 +106,28 @@ static int rs_ready_fd(int fd, const char *op, const char *path, bool direct)
 	return 0;
 }
 
-/* Build a handle around fd.  On failure fd is left open for the caller. */
-static int rs_handle_new(int fd, const char *filename, const char *op, bool relaxed_sync,
-			 refstor **out)
+/* The options of ABI 1.0: a profile this library knows, and nothing in the
+ * reserved space (an option of a later 1.x that it would otherwise ignore). */
+static int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
+			 size_t nmore)
+{
+	if ((unsigned)o->profile > REFSTOR_PROFILE_KEEP_LENGTH)
+		return rs_fail(EINVAL, "%s: unknown profile %d", op, (int)o->profile);
+	for (size_t i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]) + nmore; i++) {
+		size_t n = sizeof(o->reserved) / sizeof(o->reserved[0]);
+		if (i < n ? o->reserved[i] : more[i - n])
+			return rs_fail(EINVAL,
+				       "%s: reserved option field %zu is not zero: an option "
+				       "this library (ABI %d) does not know",
+				       op, i, REFSTOR_ABI_VERSION);
+	}
+	return 0;
+}
+
+/* Build a handle around fd, with o's options (NULL: the defaults).  On
+ * failure fd is left open for the caller. */
+static int rs_handle_new(int fd, const char *filename, const char *op,
+			 const struct refstor_open_opts *o, refstor **out)
 {
 	char fdname[48];
 	snprintf(fdname, sizeof(fdname), "file descriptor %d", fd);
@@ -149,7 +168,8 @@ static int rs_handle_new(int fd, const char *filename, const char *op, bool rela
 	s->kind = kind;
 	s->writable = (fl & O_ACCMODE) != O_RDONLY;
 	s->direct = (fl & O_DIRECT) != 0; /* an adopted O_DIRECT fd counts as direct */
-	s->relaxed_sync = relaxed_sync;
+	s->relaxed_sync = o && o->relaxed_sync;
+	s->keep_length = o && o->profile == REFSTOR_PROFILE_KEEP_LENGTH;
 	atomic_init(&s->size, size);
 	atomic_init(&s->discard_unsupported, false);
 	rs_probe_alignment(s);
@@ -164,7 +184,9 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 	*out = NULL;
 	if (!o->path || !o->path[0])
 		return rs_fail(EINVAL, "open: filename required");
-	int r = rs_check_path("open", o->path);
+	int r = rs_check_opts("open", o, NULL, 0);
+	if (!r)
+		r = rs_check_path("open", o->path);
 	if (r)
 		return r;
 	int fd = rs_open_nonblock(o->path, o->writable ? O_RDWR : O_RDONLY, 0);
@@ -173,7 +195,7 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 					  o->writable ? "read-write" : "read-only");
 	r = rs_ready_fd(fd, "open", o->path, o->direct);
 	if (!r)
-		r = rs_handle_new(fd, o->path, "open", o->relaxed_sync, out);
+		r = rs_handle_new(fd, o->path, "open", o, out);
 	if (r)
 		close(fd);
 	return r;
@@ -190,6 +212,10 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
 		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
 				    (int)o->prealloc);
+	int r = rs_check_opts("create", &o->open, o->reserved,
+			      sizeof(o->reserved) / sizeof(o->reserved[0]));
+	if (r)
+		return r;
 	if (o->size > INT64_MAX)
 		return rs_fail_path(EINVAL, path,
 				    "create %s: size %" PRIu64 " is beyond the largest file size",
@@ -199,7 +225,6 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	 * file is ours to remove if anything after creating it fails.  (An
 	 * exclusive open never opens what exists, a FIFO included.) */
 	bool made = true;
-	int r;
 	int fd = rs_open_nonblock(path, O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST && o->overwrite) {
 		made = false;
@@ -223,7 +248,7 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	}
 
 	refstor *s;
-	r = rs_handle_new(fd, path, "create", o->open.relaxed_sync, &s);
+	r = rs_handle_new(fd, path, "create", &o->open, &s);
 	if (r) {
 		close(fd);
 		goto undo;
@@ -255,7 +280,7 @@ int refstor_from_fd(int fd, refstor **out)
 	*out = NULL;
 	if (fd < 0)
 		return rs_fail(EBADF, "from_fd: invalid file descriptor %d", fd);
-	return rs_handle_new(fd, NULL, "from_fd", false, out);
+	return rs_handle_new(fd, NULL, "from_fd", NULL, out);
 }
 
 void refstor_close(refstor *s)

@@ -21,6 +21,7 @@ struct refstor {
 	bool writable;
 	bool direct;
 	bool relaxed_sync;
+	bool keep_length; /* REFSTOR_PROFILE_KEEP_LENGTH: zeroing never cuts the file */
 	size_t req_align;
 	size_t mem_align;
 	size_t zero_align;    /* already max(granularity, req_align) */

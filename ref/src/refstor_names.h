@@ -47,4 +47,26 @@ static inline int refstor_prealloc_parse(const char *name)
 	return -1;
 }
 
+/* The one spelling of enum refstor_profile: "imago", "keep-length" (the
+ * suite's --profile, fsx's logs, reports). */
+enum { REFSTOR_PROFILES = REFSTOR_PROFILE_KEEP_LENGTH + 1 };
+
+static inline const char *refstor_profile_name(enum refstor_profile p)
+{
+	static const char *const names[REFSTOR_PROFILES] = {
+	    [REFSTOR_PROFILE_IMAGO] = "imago",
+	    [REFSTOR_PROFILE_KEEP_LENGTH] = "keep-length",
+	};
+	return (unsigned)p < REFSTOR_PROFILES ? names[p] : "unknown";
+}
+
+/* The profile named name, or -1. */
+static inline int refstor_profile_parse(const char *name)
+{
+	for (int p = 0; name && p < REFSTOR_PROFILES; p++)
+		if (!strcmp(name, refstor_profile_name((enum refstor_profile)p)))
+			return p;
+	return -1;
+}
+
 #endif

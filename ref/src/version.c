@@ -10,3 +10,8 @@ const char *refstor_version(void)
 	return RS_STR(REFSTOR_VERSION_MAJOR) "." RS_STR(REFSTOR_VERSION_MINOR) "." RS_STR(
 	    REFSTOR_VERSION_PATCH);
 }
+
+unsigned refstor_abi_version(void)
+{
+	return REFSTOR_ABI_VERSION;
+}

@@ -5,7 +5,8 @@
  * write_zeroes and discard share one mechanism, "discard to zero"
  * (docs/spec.md ZERO-*): a range at or past the end of the file is cut off
  * with ftruncate (the handle keeps its logical size, so the cut part still
- * reads as zeroes); anything else is a punched hole.  Block devices cannot be
+ * reads as zeroes), unless the handle has the keep-length profile; anything
+ * else is a punched hole.  Block devices cannot be
  * truncated and take fallocate only in whole sectors, so they zero the aligned
  * middle with fallocate and write the partial sectors at the ends.
  */
@@ -122,6 +123,14 @@ static int rs_discard_to_zero(refstor *s, const char *op, uint64_t offset, uint6
 
 	pthread_rwlock_rdlock(&s->lock);
 	uint64_t size = atomic_load(&s->size);
+	if (s->keep_length) {
+		/* The keep-length profile (PROFILE-KEEP-1): a range reaching the
+		 * end is punched like one inside, KEEP_SIZE leaving the length. */
+		uint64_t end = offset + length < size ? offset + length : size;
+		r = offset < size ? rs_punch(s, op, offset, end - offset) : 0;
+		pthread_rwlock_unlock(&s->lock);
+		return r;
+	}
 	if (offset + length < size) {
 		r = rs_punch(s, op, offset, length);
 		pthread_rwlock_unlock(&s->lock);
