@@ -3,7 +3,14 @@
 #ifndef REFSTOR_INTERNAL_H
 #define REFSTOR_INTERNAL_H
 
+/* The library is built with -fvisibility=hidden (ref/CMakeLists.txt): only
+ * the functions declared in refstor.h are default-visible, so that the rs_*
+ * helpers below stay out of both the shared and the static library's symbol
+ * table.  Every source includes this header before refstor.h's functions
+ * are defined. */
+#pragma GCC visibility push(default)
 #include "refstor.h"
+#pragma GCC visibility pop
 
 #include <pthread.h>
 #include <stdatomic.h>
