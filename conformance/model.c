@@ -351,15 +351,19 @@ static void expect_write(const struct model_state *st, const struct model_op *op
  * ZERO-UNSUP-1).  exact_too: zeroing the range by other means is also
  * correct where holes cannot be punched (an unaligned range: ZERO-ALIGN-1's
  * "the range, and only it, reads as zeroes"; a device's tail: DEV-TRUNC-1).
+ * tail_clause: the clause of a punched tail range (DEV-TRUNC-1,
+ * PROFILE-KEEP-1), or NULL for a range inside.
  */
 static void punch(struct model_expect *ex, const struct model_state *st,
 		  const struct model_handle *h, bool discard, uint64_t off, uint64_t end,
-		  bool exact_too, const char *exact_clause)
+		  bool exact_too, const char *exact_clause, const char *tail_clause)
 {
 	int e = punch_result(st, h);
 	struct model_outcome *o;
 	if (!e) {
-		o = succeed(ex, discard ? "ZERO-DISCARD-1, ZERO-MID-2" : "ZERO-MID-1, ZERO-MID-2");
+		o = succeed(ex, tail_clause ? tail_clause
+				: discard   ? "ZERO-DISCARD-1, ZERO-MID-2"
+					    : "ZERO-MID-1, ZERO-MID-2");
 		o->eff.zero_off = off;
 		o->eff.zero_end = end;
 		return;
@@ -423,9 +427,8 @@ static void zero_file(struct model_expect *ex, const struct model_state *st,
 	} else {
 		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
 		 * one inside (the part past the size reads as zeroes already). */
-		punch(ex, st, h, discard, off, end < size ? end : size, !aligned, "ZERO-ALIGN-1");
-		for (int i = 0; end >= size && i < ex->n; i++)
-			ex->o[i].clause = "PROFILE-KEEP-1";
+		punch(ex, st, h, discard, off, end < size ? end : size, !aligned, "ZERO-ALIGN-1",
+		      end >= size ? "PROFILE-KEEP-1" : NULL);
 	}
 	if (!aligned)
 		fail(ex, "ZERO-ALIGN-1", EINVAL); /* refused, nothing changed */
@@ -455,10 +458,7 @@ static void zero_device(struct model_expect *ex, const struct model_state *st,
 	 * tail range is answered as one inside (ZERO-MID-1, ZERO-UNSUP-1), or
 	 * zeroed by other means. */
 	punch(ex, st, h, discard, off, tail ? size : end, tail || !aligned,
-	      tail ? "DEV-TRUNC-1" : "ZERO-ALIGN-1");
-	for (int i = 0; tail && i < ex->n; i++)
-		if (ex->o[i].eff.zero_off < ex->o[i].eff.zero_end)
-			ex->o[i].clause = "DEV-TRUNC-1";
+	      tail ? "DEV-TRUNC-1" : "ZERO-ALIGN-1", tail ? "DEV-TRUNC-1" : NULL);
 	if (!aligned)
 		fail(ex, "ZERO-ALIGN-1", EINVAL);
 }

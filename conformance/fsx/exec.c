@@ -79,7 +79,7 @@ static void arm(struct fsx_run *r, const struct fsx_op *op)
 		 * created later included. */
 		struct rs_fault f = {
 		    .call = RS_CALL_FALLOCATE, .err = r->m.be.falloc_err, .times = -1};
-		rs_fault_arm(r->c->is_dev ? r->path : r->c->target, &f);
+		rs_fault_arm(r->c->be.is_dev ? r->path : r->c->target, &f);
 	}
 	if (!op)
 		return;
@@ -128,7 +128,7 @@ static void arm(struct fsx_run *r, const struct fsx_op *op)
  * its bytes. */
 static int check_physical(struct fsx_run *r, const struct model_state *m)
 {
-	struct judge_target t = {r->path, r->c->is_dev, r->c->max_size, r->scratch};
+	struct judge_target t = {r->path, r->c->be.is_dev, r->c->max_size, r->scratch};
 	return judge_physical(&t, m, r->why, sizeof(r->why));
 }
 
@@ -432,7 +432,7 @@ static int check_allocated(struct fsx_run *r, const struct model_effect *e, cons
 			   bool grew, uint64_t blocks)
 {
 	uint64_t from = (e->alloc_off + 4095) / 4096 * 4096, upto = e->alloc_end / 4096 * 4096;
-	if (r->c->is_dev || upto <= from + 16384)
+	if (r->c->be.is_dev || upto <= from + 16384)
 		return 0;
 	int covered = mapped(r->path, from, upto);
 	if (covered == 0)
@@ -441,7 +441,7 @@ static int check_allocated(struct fsx_run *r, const struct model_effect *e, cons
 			    "), which must be allocated (RESIZE-ALLOC-1, ALLOC-ZERO-1)",
 			    what, e->alloc_off, e->alloc_end);
 	uint64_t grown = (raw_blocks(r->path) - blocks) * 512;
-	if (covered < 0 && grew && r->c->counts_blocks && grown + 8192 < upto - from)
+	if (covered < 0 && grew && r->c->be.counts_blocks && grown + 8192 < upto - from)
 		return fail(r,
 			    "%s grew the file by %" PRIu64 " bytes but st_blocks by only %" PRIu64
 			    " bytes: the growth must be allocated (RESIZE-ALLOC-1)",
@@ -591,7 +591,7 @@ static int do_recreate(struct fsx_run *r, const struct fsx_op *op)
 	for (int i = 0; i < MODEL_HANDLES; i++)
 		if ((r->s[i] || r->m.h[i].open) && close_slot(r, i))
 			return -1;
-	if (r->c->is_dev)
+	if (r->c->be.is_dev)
 		return open_slot(r, 0);
 	if (!op->keep) {
 		unlink(r->path);
@@ -700,7 +700,7 @@ int fsx_start(struct fsx_run *r, const struct fsx_conf *c)
 	if (!(r->buf = big_buffer(r->buflen)) || !(r->buf2 = big_buffer(r->buflen)) ||
 	    !(r->scratch = malloc(2 * FSX_SCRATCH)) || r->guard == MAP_FAILED)
 		return fail(r, "out of memory");
-	if (c->is_dev) {
+	if (c->be.is_dev) {
 		snprintf(r->path, sizeof(r->path), "%s", c->target);
 		/* A known start: the tracked range zeroed with plain writes. */
 		int fd = open(r->path, O_WRONLY | O_CLOEXEC);
@@ -735,7 +735,7 @@ void fsx_stop(struct fsx_run *r)
 	for (int i = 0; i < MODEL_HANDLES; i++)
 		if (r->s[i])
 			impl_of(r)->close(r->s[i]), r->s[i] = NULL;
-	if (!r->c->is_dev && r->path[0])
+	if (!r->c->be.is_dev && r->path[0])
 		unlink(r->path);
 	fsx_model_free(&r->m);
 	if (r->buf)

@@ -9,6 +9,7 @@
 #ifndef REFSTOR_FSX_H
 #define REFSTOR_FSX_H
 
+#include "../backend.h"
 #include "../impl.h"
 #include "../model.h"
 
@@ -80,20 +81,12 @@ struct fsx_conf {
 	const char *impl_path;
 	const char *target; /* directory or block device */
 	const char *backend;
-	bool is_dev;
 	bool direct;
 	uint64_t max_size;
 	uint64_t seed;
 	enum refstor_profile profile; /* every handle's, and the model's */
-	uint64_t dev_size;
-	uint64_t sector; /* a device's logical block size (backend.h) */
-	/* What the backend's kernel can do, probed at start. */
-	bool can_punch, can_zero_range, can_falloc;
-	bool counts_blocks;    /* st_blocks follows allocation (not on ramfs) */
-	bool can_direct;       /* O_DIRECT opens there */
-	int direct_err;        /* when it does not: the errno */
-	uint64_t direct_align; /* the kernel's direct I/O granule (0: unknown) */
-	uint64_t granule;      /* direct I/O: the unit of offsets and lengths */
+	struct rs_backend be;         /* what the target is and offers (fsx_conf_probe) */
+	uint64_t granule;             /* direct I/O: the unit of offsets and lengths */
 	/* Op weights (--ops-mix), summing to > 0. */
 	unsigned weight[OP_KINDS];
 	bool faults; /* inject per-op faults and capability changes */

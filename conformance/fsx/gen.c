@@ -65,7 +65,7 @@ static uint64_t pick_off(const struct fsx_run *r, uint64_t *rng, uint64_t len, u
 	const struct model_state *m = &r->m;
 	uint64_t max = r->c->max_size, off;
 	unsigned d = (unsigned)below(rng, 100);
-	uint64_t end = r->c->is_dev ? max : m->h[0].size;
+	uint64_t end = r->c->be.is_dev ? max : m->h[0].size;
 	if (d < 35) /* around the logical end */
 		off = end + below(rng, 16 * g) - (end < 8 * g ? end : 8 * g);
 	else if (d < 45) /* around the physical end */
@@ -119,7 +119,7 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 	enum fsx_kind k;
 	do
 		k = pick_kind(r, rng);
-	while (c->is_dev && k == OP_RECREATE);
+	while (c->be.is_dev && k == OP_RECREATE);
 	*op = (struct fsx_op){.kind = k};
 	switch (k) {
 	case OP_READ:
@@ -206,7 +206,7 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 		break;
 	case OP_REOPEN:
 		op->mode = CAP_NATIVE;
-		if (c->faults && !c->is_dev && chance(rng, 30))
+		if (c->faults && !c->be.is_dev && chance(rng, 30))
 			op->mode = 1 + (int)below(rng, CAP_KINDS - 1);
 		break;
 	case OP_RECREATE:

@@ -144,7 +144,7 @@ static int report(struct fsx_conf *c, struct fsx_seq *seq, const char *why, cons
  * message); any other failure is left to the run, which reports it. */
 static bool direct_unsupported(const struct fsx_conf *c)
 {
-	return c->direct && !c->is_dev && !c->can_direct && c->direct_err == EINVAL;
+	return c->direct && !c->be.is_dev && !c->be.direct.ok && c->be.direct.err == EINVAL;
 }
 
 /* One seeded run of n ops (0: until the deadline). */

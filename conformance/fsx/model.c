@@ -11,45 +11,33 @@
 
 int fsx_conf_probe(struct fsx_conf *c, char *why, size_t len)
 {
-	struct rs_backend b;
 	struct stat st;
 	if (stat(c->target, &st)) {
 		snprintf(why, len, "target %s: %s", c->target, strerror(errno));
 		return -1;
 	}
-	if (rs_backend_probe(&b, c->target, RS_PROBE_ALL)) {
-		snprintf(why, len, "probing %s: %s", c->target, b.why);
+	if (rs_backend_probe(&c->be, c->target, RS_PROBE_ALL)) {
+		snprintf(why, len, "probing %s: %s", c->target, c->be.why);
 		return -1;
 	}
-	c->is_dev = b.is_dev;
-	c->dev_size = b.dev_size;
-	c->sector = b.logical_block;
-	if (c->is_dev && c->max_size > c->dev_size)
-		c->max_size = c->dev_size;
-	c->can_punch = b.punch.ok;
-	c->can_zero_range = b.zero_range.ok;
-	c->can_falloc = b.allocate.ok;
-	c->counts_blocks = b.counts_blocks;
-	c->can_direct = b.direct.ok;
-	c->direct_err = b.direct.err;
-	c->direct_align = b.dio_offset;
+	if (c->be.is_dev && c->max_size > c->be.dev_size)
+		c->max_size = c->be.dev_size;
 	return 0;
 }
 
 int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 {
+	const struct rs_backend *b = &c->be;
 	struct model_backend be = {
-	    .is_dev = c->is_dev,
-	    .dev_size = c->dev_size,
-	    .sector = 1,
-	    .can_punch = c->can_punch,
-	    .can_zero_range = c->can_zero_range,
-	    .can_allocate = c->can_falloc,
-	    .can_direct = c->can_direct,
-	    .direct_align = c->direct_align,
+	    .is_dev = b->is_dev,
+	    .dev_size = b->dev_size,
+	    .sector = b->is_dev && b->logical_block ? b->logical_block : 1,
+	    .can_punch = b->punch.ok,
+	    .can_zero_range = b->zero_range.ok,
+	    .can_allocate = b->allocate.ok,
+	    .can_direct = b->direct.ok,
+	    .direct_align = b->dio_offset,
 	};
-	if (c->is_dev && c->sector)
-		be.sector = c->sector;
 	return model_init(m, &be, c->max_size,
 			  c->profile == REFSTOR_PROFILE_KEEP_LENGTH ? MODEL_PROFILE_KEEP_LENGTH
 								    : MODEL_PROFILE_DEFAULT);

@@ -251,11 +251,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(2);
 	}
 	c->impl = rs_calls_wrap(impl, &g.watch, c->profile);
-	fprintf(stderr,
-		"fuzz: %s on %s%s: punch %d, zero range %d, allocate %d, O_DIRECT %d (offset "
-		"%" PRIu64 ")\n",
-		c->impl_path, c->target, c->direct ? " (direct)" : "", c->can_punch,
-		c->can_zero_range, c->can_falloc, c->can_direct, c->direct_align);
+	char caps[512];
+	rs_backend_summary(&c->be, RS_PROBE_ALL, caps, sizeof(caps));
+	fprintf(stderr, "fuzz: %s on %s%s: %s\n", c->impl_path, c->target,
+		c->direct ? " (direct)" : "", caps);
 	g.t0 = now();
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a killed CI script takes the fuzzer along */
 	if (rs_watchdog_start(&g.watch, t ? atof(t) : 20, hung))

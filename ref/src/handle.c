@@ -106,21 +106,28 @@ static int rs_ready_fd(int fd, const char *op, const char *path, bool direct)
 	return 0;
 }
 
+static bool rs_all_zero(const uint64_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			return false;
+	return true;
+}
+
 /* The options of ABI 1.0: a profile this library knows, and nothing in the
- * reserved space (an option of a later 1.x that it would otherwise ignore). */
+ * reserved space (an option of a later 1.x that it would otherwise ignore):
+ * o's, and more[nmore] (create's own). */
 static int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
 			 size_t nmore)
 {
 	if ((unsigned)o->profile > REFSTOR_PROFILE_KEEP_LENGTH)
 		return rs_fail(EINVAL, "%s: unknown profile %d", op, (int)o->profile);
-	for (size_t i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]) + nmore; i++) {
-		size_t n = sizeof(o->reserved) / sizeof(o->reserved[0]);
-		if (i < n ? o->reserved[i] : more[i - n])
-			return rs_fail(EINVAL,
-				       "%s: reserved option field %zu is not zero: an option "
-				       "this library (ABI %d) does not know",
-				       op, i, REFSTOR_ABI_VERSION);
-	}
+	if (!rs_all_zero(o->reserved, sizeof(o->reserved) / sizeof(o->reserved[0])) ||
+	    !rs_all_zero(more, nmore))
+		return rs_fail(EINVAL,
+			       "%s: a reserved option field is not zero: an option this "
+			       "library (ABI %d) does not know",
+			       op, REFSTOR_ABI_VERSION);
 	return 0;
 }
 
