@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void rs_clause_profile(struct rs_clause *c);
+
 static void rs_trim(char *s)
 {
 	size_t n = strlen(s);
@@ -62,6 +64,7 @@ int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errle
 			rs_field(line + 4, 0, cur->id, sizeof(cur->id));
 			rs_field(line + 4, 1, cur->level, sizeof(cur->level));
 			rs_field(line + 4, 2, cur->applies, sizeof(cur->applies));
+			rs_clause_profile(cur);
 			if (strcmp(cur->level, "MUST") && strcmp(cur->level, "SHOULD")) {
 				snprintf(err, errlen,
 					 "%s: clause %s: level must be MUST or SHOULD, not '%s'",
@@ -123,26 +126,40 @@ bool rs_clauses_match(const char *clauses, const char *globs)
 	return false;
 }
 
-bool rs_clauses_profile(const char *spec_path, const char *clauses, char *out, size_t len)
+/* "profile NAME" on the applies line, into c->profile. */
+static void rs_clause_profile(struct rs_clause *c)
 {
-	struct rs_spec spec;
-	char err[256], buf[256], only[32] = "";
-	if (rs_spec_load(spec_path, &spec, err, sizeof(err)))
-		return false;
-	bool one = true;
-	snprintf(buf, sizeof(buf), "%s", clauses);
-	for (char *save, *tok = strtok_r(buf, " ", &save); tok && one;
-	     tok = strtok_r(NULL, " ", &save)) {
-		const struct rs_clause *c = rs_spec_find(&spec, tok);
-		const char *p = c ? strstr(c->applies, "profile ") : NULL;
-		char name[32] = "";
-		if (p)
-			sscanf(p + 8, "%31[a-z-]", name);
-		one = name[0] && (!only[0] || !strcmp(only, name));
-		snprintf(only, sizeof(only), "%s", name);
+	const char *p = strstr(c->applies, "profile ");
+	c->profile[0] = '\0';
+	if (p)
+		sscanf(p + 8, "%15[a-z-]", c->profile);
+}
+
+int rs_spec_other_profiles(const struct rs_spec *spec, const char *profile, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < spec->n; i++) {
+		const struct rs_clause *c = &spec->clauses[i];
+		if (!c->profile[0] || !strcmp(c->profile, profile))
+			continue;
+		int n = snprintf(out + used, len - used, "%s%s", used ? "," : "", c->id);
+		if (n < 0 || (size_t)n >= len - used)
+			return -1;
+		used += (size_t)n;
 	}
-	rs_spec_free(&spec);
-	if (one)
-		snprintf(out, len, "%s", only);
-	return one;
+	return 0;
+}
+
+bool rs_clauses_all_match(const char *clauses, const char *globs)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", clauses);
+	bool any = false;
+	for (char *save, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!rs_clauses_match(tok, globs))
+			return false;
+		any = true;
+	}
+	return any;
 }

@@ -10,6 +10,7 @@ struct rs_clause {
 	char id[48];      /* READ-EOF-1 */
 	char level[8];    /* MUST or SHOULD */
 	char applies[96]; /* "all backends", "block devices", ... */
+	char profile[16]; /* the profile its applies line names ("imago"), or "" for both */
 	char title[256];  /* the first sentence of the clause */
 	/* Why the clause may demand it: "original: <imago function>", "FIX: <what
 	 * the original does wrong>" or "ADD: <why>" (the clause's "Basis:" line). */
@@ -33,10 +34,12 @@ void rs_spec_free(struct rs_spec *spec);
  * comma-separated globs? */
 bool rs_clauses_match(const char *clauses, const char *globs);
 
-/* The profile a clause is for: its applies line says "profile NAME" (NAME
- * into out).  For a space-separated list: true when every clause in it is
- * for one and the same profile; false when any is for both (or spec_path
- * cannot be read). */
-bool rs_clauses_profile(const char *spec_path, const char *clauses, char *out, size_t len);
+/* Does every clause of the space-separated list match one of the globs? */
+bool rs_clauses_all_match(const char *clauses, const char *globs);
+
+/* The clauses of a profile other than profile (comma-separated IDs, as globs
+ * for rs_clauses_all_match): a run of profile skips their tests.  0, or -1
+ * when out is too small. */
+int rs_spec_other_profiles(const struct rs_spec *spec, const char *profile, char *out, size_t len);
 
 #endif

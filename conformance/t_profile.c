@@ -59,8 +59,7 @@ RS_CLAUSE_TEST_ONCE(profile, unknown_options_are_refused, "PROFILE-OPT-1")
 {
 	require_fn(abi_version);
 	if (impl->abi_version() < 100)
-		cr_skip_test(RS_NIMP_PREFIX "refstor_abi_version() is %u: ABI 0.x has no options "
-					    "to refuse",
+		cr_skip_test(RS_NIMP_PREFIX "options of ABI 1.0 (refstor_abi_version() is %u)",
 			     impl->abi_version());
 	const char *p = t_file("img");
 	f_make(p, 4096, 72, NULL);

@@ -64,15 +64,15 @@ static void rs_why(struct rs_verdict *v, const char *fmt, ...)
 	v->why[v->nwhy++] = strdup(line);
 }
 
-/* "not implemented: refstor_x (...)" -> "refstor_x" */
+/* What is not implemented: "not implemented: WHAT (why)" -> "WHAT"
+ * (refstor_x, or the keep-length profile). */
 static void rs_nimp_function(const char *msg, char *out, size_t len)
 {
-	const char *p = strstr(msg, "refstor_");
-	size_t n = p ? strcspn(p, " (,;") : 0;
-	if (!n) {
-		p = msg;
-		n = strlen(msg);
-	}
+	const char *p = msg;
+	if (!strncmp(p, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
+		p += strlen(RS_NIMP_PREFIX);
+	const char *end = strstr(p, " (");
+	size_t n = end ? (size_t)(end - p) : strlen(p);
 	if (n >= len)
 		n = len - 1;
 	memcpy(out, p, n);
