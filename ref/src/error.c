@@ -95,38 +95,11 @@ static void rs_vset(int err, bool with_errno, const char *path, const char *fmt,
 	va_end(again);
 }
 
-int rs_fail(int err, const char *fmt, ...)
+int rs_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	rs_vset(err, false, NULL, fmt, ap);
-	va_end(ap);
-	return -err;
-}
-
-int rs_fail_errno(int err, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	rs_vset(err, true, NULL, fmt, ap);
-	va_end(ap);
-	return -err;
-}
-
-int rs_fail_path(int err, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	rs_vset(err, false, path, fmt, ap);
-	va_end(ap);
-	return -err;
-}
-
-int rs_fail_path_errno(int err, const char *path, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	rs_vset(err, true, path, fmt, ap);
+	rs_vset(err, with_errno, path, fmt, ap);
 	va_end(ap);
 	return -err;
 }

@@ -42,17 +42,18 @@ struct refstor {
 	pthread_rwlock_t lock;
 };
 
-/* error.c: set the thread-local message; return -err (err > 0). */
-int rs_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Like rs_fail, with ": strerror(err)" appended. */
-int rs_fail_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same for a message that names path (through a %s of fmt): a message
- * too long for the buffer is shortened in the path (its middle becomes
- * "..."), never in the reason or the errno's text. */
-int rs_fail_path(int err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-int rs_fail_path_errno(int err, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/*
+ * error.c: set the thread-local message; return -err (err > 0).  with_errno
+ * appends ": strerror(err)".  A message that names path (through a %s of
+ * fmt) and is too long for the buffer is shortened in the path (its middle
+ * becomes "..."), never in the reason or the errno's text.
+ */
+int rs_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#define rs_fail(err, ...)                  rs_failf(err, false, NULL, __VA_ARGS__)
+#define rs_fail_errno(err, ...)            rs_failf(err, true, NULL, __VA_ARGS__)
+#define rs_fail_path(err, path, ...)       rs_failf(err, false, path, __VA_ARGS__)
+#define rs_fail_path_errno(err, path, ...) rs_failf(err, true, path, __VA_ARGS__)
 /* Every "cannot do that here" errno becomes ENOTSUP (docs/spec.md ERR-NOTSUP-1). */
 int rs_map_unsupported(int err);
 

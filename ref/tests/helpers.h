@@ -96,6 +96,13 @@ void t_sys_reset(void); /* counts and faults; statx_silent stays */
 		cr_assert_eq(t_r_, 0, "%s failed: %d: %s", #r, t_r_, refstor_last_error()); \
 	} while (0)
 
+/* t_assert_err, and the message is exactly want. */
+#define t_assert_err_msg(r, expected, want)                     \
+	do {                                                    \
+		t_assert_err(r, expected);                      \
+		cr_assert_str_eq(refstor_last_error(), (want)); \
+	} while (0)
+
 /* The message of the last failure contains want. */
 #define t_assert_msg_has(want)                                                         \
 	cr_assert(strstr(refstor_last_error(), (want)), "message \"%s\" lacks \"%s\"", \

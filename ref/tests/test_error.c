@@ -171,8 +171,7 @@ T_TEST(error, refusals_of_what_is_not_storage_name_the_type)
 	t_assert_err(refstor_from_fd(ffd, &s), -EINVAL);
 	snprintf(want, sizeof(want), "from_fd file descriptor %d: is a FIFO", ffd);
 	t_assert_msg_has(want);
-	t_assert_err(refstor_from_fd(-1, &s), -EBADF);
-	cr_assert_str_eq(refstor_last_error(), "from_fd: invalid file descriptor -1");
+	t_assert_err_msg(refstor_from_fd(-1, &s), -EBADF, "from_fd: invalid file descriptor -1");
 	close(ffd);
 	close(sfd);
 }
@@ -185,28 +184,23 @@ T_TEST(error, argument_refusals_say_what_was_wrong)
 	t_write_file(p, data, sizeof(data));
 	refstor *ro = t_open(p, false, false), *rw = t_open(p, true, false);
 	char b[16];
-	t_assert_err(refstor_read(NULL, b, 1, 0), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "readv: NULL handle");
-	t_assert_err(refstor_write(ro, b, 1, 0), -EBADF);
-	cr_assert_str_eq(refstor_last_error(), "writev: handle is read-only");
-	t_assert_err(refstor_write(rw, b, 16, UINT64_MAX), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(),
+	t_assert_err_msg(refstor_read(NULL, b, 1, 0), -EINVAL, "readv: NULL handle");
+	t_assert_err_msg(refstor_write(ro, b, 1, 0), -EBADF, "writev: handle is read-only");
+	t_assert_err_msg(refstor_write(rw, b, 16, UINT64_MAX), -EINVAL,
 			 "writev: offset 18446744073709551615 + length 16 is beyond the largest "
 			 "file offset (9223372036854775807)");
 	struct iovec v[2] = {{b, 4}, {NULL, 5}};
-	t_assert_err(refstor_writev(rw, v, -1, 0), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "writev: negative iovcnt -1");
-	t_assert_err(refstor_readv(rw, NULL, 2, 0), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "readv: NULL iovec array with iovcnt 2");
-	t_assert_err(refstor_writev(rw, v, 2, 0), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "writev: iovec 1 has a NULL buffer of 5 bytes");
+	t_assert_err_msg(refstor_writev(rw, v, -1, 0), -EINVAL, "writev: negative iovcnt -1");
+	t_assert_err_msg(refstor_readv(rw, NULL, 2, 0), -EINVAL,
+			 "readv: NULL iovec array with iovcnt 2");
+	t_assert_err_msg(refstor_writev(rw, v, 2, 0), -EINVAL,
+			 "writev: iovec 1 has a NULL buffer of 5 bytes");
 	struct iovec huge[2] = {{b, SSIZE_MAX}, {b, SSIZE_MAX}};
-	t_assert_err(refstor_readv(rw, huge, 2, 0), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "readv: total length of 2 iovecs overflows");
-	t_assert_err(refstor_resize(rw, 8192, (enum refstor_prealloc)9), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(), "resize to 8192: unknown preallocation mode 9");
-	t_assert_err(refstor_resize(rw, UINT64_MAX, REFSTOR_PREALLOC_NONE), -EINVAL);
-	cr_assert_str_eq(refstor_last_error(),
+	t_assert_err_msg(refstor_readv(rw, huge, 2, 0), -EINVAL,
+			 "readv: total length of 2 iovecs overflows");
+	t_assert_err_msg(refstor_resize(rw, 8192, (enum refstor_prealloc)9), -EINVAL,
+			 "resize to 8192: unknown preallocation mode 9");
+	t_assert_err_msg(refstor_resize(rw, UINT64_MAX, REFSTOR_PREALLOC_NONE), -EINVAL,
 			 "resize to 18446744073709551615 (none): beyond the largest file size");
 	char d[8];
 	t_assert_err(refstor_describe(rw, d, sizeof(d)), -ERANGE);
@@ -277,8 +271,7 @@ T_TEST(error, remembered_unsupported_discard_says_it_was_learnt_earlier)
 	 * it refused must say where the answer came from. */
 	refstor *s = t_create(t_path("img"), 1 << 20, REFSTOR_PREALLOC_NONE);
 	atomic_store(&s->discard_unsupported, true);
-	t_assert_err(refstor_write_zeroes(s, 4096, 8192), -ENOTSUP);
-	cr_assert_str_eq(refstor_last_error(),
+	t_assert_err_msg(refstor_write_zeroes(s, 4096, 8192), -ENOTSUP,
 			 "write_zeroes at offset 4096 (8192 bytes): discard is not supported by "
 			 "this storage (learnt earlier)");
 	t_assert_ok(refstor_discard(s, 4096, 8192)); /* a hint: nothing done is fine */
