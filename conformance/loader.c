@@ -17,24 +17,16 @@
 
 static const char *machine_name(unsigned m)
 {
-	switch (m) {
-	case EM_386:
-		return "i386";
-	case EM_X86_64:
-		return "x86-64";
-	case EM_ARM:
-		return "ARM";
-	case EM_AARCH64:
-		return "AArch64";
-	case EM_PPC64:
-		return "PowerPC64";
-	case EM_S390:
-		return "s390";
-	case EM_RISCV:
-		return "RISC-V";
-	default:
-		return "another machine";
-	}
+	static const struct {
+		unsigned m;
+		const char *name;
+	} names[] = {{EM_386, "i386"},        {EM_X86_64, "x86-64"},   {EM_ARM, "ARM"},
+		     {EM_AARCH64, "AArch64"}, {EM_PPC64, "PowerPC64"}, {EM_S390, "s390"},
+		     {EM_RISCV, "RISC-V"}};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].m == m)
+			return names[i].name;
+	return "another machine";
 }
 
 static int read_ehdr(const char *path, Elf64_Ehdr *h, off_t *size)
@@ -184,11 +176,8 @@ int rs_loader_check(const char *path, void (*then)(const struct rs_impl *impl, v
 			break;
 		}
 		struct pollfd pf = {p[0], POLLIN, 0};
-		int r = poll(&pf, 1, (int)(left * 1000) + 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
+		if (poll(&pf, 1, (int)(left * 1000) + 1) <= 0)
+			continue; /* interrupted, or the time is up (checked above) */
 		ssize_t n = read(p[0], msg + got, sizeof(msg) - 1 - got);
 		if (n <= 0)
 			break;

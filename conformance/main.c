@@ -1,19 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c - refstor-conformance: run the suite, list clause -> tests, or merge
- * result files into the reports.
- *
- *   refstor-conformance [--impl SO] [--backend NAME] [--target PATH]
- *                       [--mode buffered|direct] [--role general|enospc] [--once]
- *                       [--clause GLOB] [--results FILE] [Criterion options]
- *       --once: also run the backend-independent tests (one run per mode)
- *   refstor-conformance --list [--spec FILE]
- *   refstor-conformance --check-impl [--impl SO]   (does it load and bind?)
- *   refstor-conformance --about-impl [--impl SO]   (JSON: version, missing functions,
- *                                                   a self-test mutant's must_fail)
- *   refstor-conformance --report DIR [--spec FILE] RESULTS.jsonl...
- *   refstor-conformance --skip-run REASON --backend NAME --mode M --results FILE
- *       (a run that cannot happen: every test is recorded NORUN, with why)
+ * result files into the reports; usage() has the options.  --once also runs
+ * the backend-independent tests (one run per mode); --check-impl says whether
+ * the implementation loads and binds, --about-impl what it is (JSON: version,
+ * missing functions, a self-test mutant's must_fail); --skip-run records a run
+ * that cannot happen (every test NORUN, with why).
  *
  * The run's settings reach Criterion's worker processes (fresh processes) as
  * REFSTOR_CONF_* environment variables.
@@ -49,6 +41,7 @@ static const struct rs_clause_test audits[] = {
     {"hygiene", "files_after_every_test", "HYGIENE-FILES-1", false},
 };
 enum { NAUDITS = sizeof(audits) / sizeof(audits[0]) };
+#define NTESTS ((size_t)(__stop_rs_clauses - __start_rs_clauses))
 
 /* Per-test limit when none is given: ten times the slowest test measured on
  * this project's machines (the 2 s CONC stress), so that a sanitizer build
@@ -86,14 +79,13 @@ static int list_clauses(const char *spec_path)
 		const struct rs_clause *c = &spec.clauses[i];
 		printf("%-24s %-6s", c->id, c->level);
 		int n = 0;
-		for (const struct rs_clause_test **t = __start_rs_clauses; t < __stop_rs_clauses;
-		     t++)
-			if (rs_clauses_match((*t)->clauses, c->id))
-				printf("%s%s/%s", n++ ? ", " : " ", (*t)->suite, (*t)->name);
-		for (size_t a = 0; a < NAUDITS; a++)
-			if (rs_clauses_match(audits[a].clauses, c->id))
-				printf("%s%s/%s (audit)", n++ ? ", " : " ", audits[a].suite,
-				       audits[a].name);
+		for (size_t k = 0; k < NTESTS + NAUDITS; k++) {
+			const struct rs_clause_test *t =
+			    k < NTESTS ? __start_rs_clauses[k] : &audits[k - NTESTS];
+			if (rs_clauses_match(t->clauses, c->id))
+				printf("%s%s/%s%s", n++ ? ", " : " ", t->suite, t->name,
+				       k < NTESTS ? "" : " (audit)");
+		}
 		if (!n) {
 			printf(" NO TEST");
 			problems++;
@@ -124,8 +116,7 @@ static int list_clauses(const char *spec_path)
 				problems++;
 			}
 	}
-	printf("%zu clauses, %zu tests, %d problem(s)\n", spec.n,
-	       (size_t)(__stop_rs_clauses - __start_rs_clauses), problems);
+	printf("%zu clauses, %zu tests, %d problem(s)\n", spec.n, NTESTS, problems);
 	rs_spec_free(&spec);
 	return problems ? 1 : 0;
 }
@@ -156,27 +147,6 @@ static void record(const struct rs_conf *c, const char *test, const char *clause
 	snprintf(r.message, sizeof(r.message), "%s", why);
 	rs_result_write(f, &r);
 	fclose(f);
-}
-
-/* What the test process recorded (watch.h); all zero if it recorded
- * nothing (it died before its first line, or never started). */
-static struct rs_watch watch_of(const struct criterion_test *t)
-{
-	struct rs_watch w;
-	const char *state = getenv("REFSTOR_CONF_STATE");
-	if (!state || !rs_watch_read(state, t->category, t->name, &w))
-		memset(&w, 0, sizeof(w));
-	return w;
-}
-
-/* " in refstor_writev (after 20.0 s)", or "" outside any call. */
-static void where_in_impl(const struct rs_watch *w, char *out, size_t len)
-{
-	char call[64];
-	double secs;
-	out[0] = '\0';
-	if (rs_watch_oldest(w, call, sizeof(call), &secs))
-		snprintf(out, len, " in %s (after %.1f s in it)", call, secs);
 }
 
 /* The hygiene audit's findings over the run: how many tests it looked at,
@@ -241,10 +211,17 @@ static void print_rerun(const struct rs_conf *c, const struct criterion_test *t)
 		c->profile ? refstor_profile_name(c->profile) : "", t->category, t->name);
 }
 
-/* The runner's half of a test's end: remember it reported, and remove its
- * directory whatever became of its process. */
-static void note_reported(const struct criterion_test *t)
+/* The runner's half of a test's end (false for a disabled test): remember
+ * it reported, and remove its directory whatever became of its process.
+ * Into w what the test process recorded (watch.h), all zero if it recorded
+ * nothing (it died before its first line, or never started); into name
+ * "suite/test", into in " in refstor_writev (after 20.0 s in it)" or ""
+ * outside any call. */
+static bool test_ended(const struct criterion_test *t, struct rs_watch *w, char name[256],
+		       char in[128])
 {
+	if (t->data->disabled)
+		return false;
 	if (nreported < MAX_TESTS)
 		reported[nreported++] = t;
 	if (!rs_conf()->is_dev) {
@@ -252,6 +229,16 @@ static void note_reported(const struct criterion_test *t)
 		rs_test_dir(t->category, t->name, dir, sizeof(dir));
 		rs_remove_tree(dir);
 	}
+	const char *state = getenv("REFSTOR_CONF_STATE");
+	if (!state || !rs_watch_read(state, t->category, t->name, w))
+		memset(w, 0, sizeof(*w));
+	snprintf(name, 256, "%s/%s", t->category, t->name);
+	char call[64];
+	double secs;
+	in[0] = '\0';
+	if (rs_watch_oldest(w, call, sizeof(call), &secs))
+		snprintf(in, 128, " in %s (after %.1f s in it)", call, secs);
+	return true;
 }
 
 /* A test that ran past its limit: why, and stop the rest of the run. */
@@ -276,14 +263,11 @@ static void hung(const struct criterion_test_stats *st, const char *name, const 
 /* One line per finished test into REFSTOR_CONF_RESULTS (see report.h). */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
-	if (st->test->data->disabled)
-		return;
-	note_reported(st->test);
-	const struct rs_conf *c = rs_conf();
-	struct rs_watch w = watch_of(st->test);
+	struct rs_watch w;
 	char name[256], in[128];
-	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
-	where_in_impl(&w, in, sizeof(in));
+	if (!test_ended(st->test, &w, name, in))
+		return;
+	const struct rs_conf *c = rs_conf();
 	const char *status = st->test_status == CR_STATUS_PASSED    ? "PASS"
 			     : st->test_status == CR_STATUS_SKIPPED ? "SKIP"
 								    : "FAIL";
@@ -326,14 +310,11 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
  * the call it happened in and whatever checks had failed before it. */
 ReportHook(TEST_CRASH)(struct criterion_test_stats *st)
 {
-	if (st->test->data->disabled)
-		return;
-	note_reported(st->test);
-	const struct rs_conf *c = rs_conf();
-	struct rs_watch w = watch_of(st->test);
+	struct rs_watch w;
 	char name[256], in[128], checks[RS_MESSAGE_MAX - 256], why[RS_MESSAGE_MAX];
-	snprintf(name, sizeof(name), "%s/%s", st->test->category, st->test->name);
-	where_in_impl(&w, in, sizeof(in));
+	if (!test_ended(st->test, &w, name, in))
+		return;
+	const struct rs_conf *c = rs_conf();
 	failed_checks(st, checks, sizeof(checks));
 	if (st->timed_out)
 		hung(st, name, in, why, sizeof(why));
@@ -389,8 +370,7 @@ static int skip_run(const char *why, const char *glob, const char *status, bool 
 	if (rs_results_read(results, &have, &nhave) && errno != ENOENT)
 		fprintf(stderr, "refstor-conformance: cannot read %s (%s): recording every test\n",
 			results, strerror(errno));
-	for (size_t i = 0, n = (size_t)(__stop_rs_clauses - __start_rs_clauses) + NAUDITS; i < n;
-	     i++) {
+	for (size_t i = 0; i < NAUDITS + NTESTS; i++) {
 		const struct rs_clause_test *t =
 		    i < NAUDITS ? &audits[i] : __start_rs_clauses[i - NAUDITS];
 		/* The backend-independent tests run on another backend. */
@@ -531,6 +511,20 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* , "key": [the words of s, split at any of the characters in seps] */
+static void json_list(const char *key, const char *s, const char *seps)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", s);
+	printf(", \"%s\": [", key);
+	int n = 0;
+	for (char *save, *w = strtok_r(buf, seps, &save); w; w = strtok_r(NULL, seps, &save)) {
+		printf("%s", n++ ? ", " : "");
+		json_string(w);
+	}
+	printf("]");
+}
+
 /* --about-impl: what the implementation is, as JSON on one line: its path,
  * version, the ABI functions it lacks and, for the self-test's own
  * implementations (selftest/mutant.h), what it must fail. */
@@ -542,25 +536,10 @@ static void about_impl(const struct rs_impl *impl, const char *missing)
 	json_string(impl->path);
 	printf(", \"version\": ");
 	json_string(impl->version ? impl->version() : NULL);
-	printf(", \"missing\": [");
-	char buf[1024];
-	snprintf(buf, sizeof(buf), "%s", missing);
-	int n = 0;
-	for (char *save, *f = strtok_r(buf, ", ", &save); f; f = strtok_r(NULL, ", ", &save)) {
-		printf("%s", n++ ? ", " : "");
-		json_string(f);
-	}
-	printf("]");
+	json_list("missing", missing, ", ");
 	if (must_fail) {
-		printf(", \"must_fail\": [");
-		snprintf(buf, sizeof(buf), "%s", must_fail);
-		n = 0;
-		for (char *save, *c = strtok_r(buf, " ", &save); c;
-		     c = strtok_r(NULL, " ", &save)) {
-			printf("%s", n++ ? ", " : "");
-			json_string(c);
-		}
-		printf("], \"what\": ");
+		json_list("must_fail", must_fail, " ");
+		printf(", \"what\": ");
 		json_string(what);
 	}
 	printf("}\n");

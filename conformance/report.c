@@ -39,19 +39,33 @@ static void rs_json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-void rs_result_write(FILE *f, const struct rs_result *r)
+/* "key": "value" pairs, separated by ", ". */
+static void rs_json_members(FILE *f, const char *const *keys, const char *const *values, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
+		rs_json_string(f, values[i]);
+	}
+}
+
+/* r as a JSON object, without the line's end: the raw results' line and
+ * report.json's "tests" entry. */
+static void rs_result_object(FILE *f, const struct rs_result *r)
 {
 	const char *keys[] = {"backend", "mode", "test", "clauses", "status"};
 	const char *values[] = {r->backend, r->mode, r->test, r->clauses, r->status};
 	fputc('{', f);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		fprintf(f, "%s\"%s\": ", i ? ", " : "", keys[i]);
-		rs_json_string(f, values[i]);
-	}
+	rs_json_members(f, keys, values, 5);
 	/* "nan" or "inf" would not be JSON. */
 	fprintf(f, ", \"seconds\": %.3f, \"message\": ", isfinite(r->seconds) ? r->seconds : 0.0);
 	rs_json_string(f, r->message);
-	fputs("}\n", f);
+	fputc('}', f);
+}
+
+void rs_result_write(FILE *f, const struct rs_result *r)
+{
+	rs_result_object(f, r);
+	fputc('\n', f);
 }
 
 /* The parser of one result line: a cursor, and the first error met. */
@@ -127,29 +141,15 @@ static void rs_json_put(struct rs_json_out *o, const char *b, size_t k)
 	o->s[o->n] = '\0';
 }
 
+/* cp in UTF-8: a lead byte, then six bits a byte from the low end. */
 static void rs_json_put_code(struct rs_json_out *o, uint32_t cp)
 {
+	static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
 	char b[4];
-	size_t k;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		k = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		k = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		k = 3;
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		b[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		k = 4;
-	}
+	size_t k = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+	for (size_t i = k - 1; i > 0; i--, cp >>= 6)
+		b[i] = (char)(0x80 | (cp & 0x3f));
+	b[0] = (char)(lead[k] | cp);
 	rs_json_put(o, b, k);
 }
 
@@ -207,34 +207,33 @@ static bool rs_json_str(struct rs_json_in *in, char *out, size_t len)
 
 /* A JSON number at in->p, checked against JSON's grammar (strtod alone
  * would take "nan", "0x10" or " 1"). */
+static bool rs_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The digits at p, at least one: past them, or NULL. */
+static const char *rs_digits(const char *p)
+{
+	if (!rs_is_digit(*p))
+		return NULL;
+	while (rs_is_digit(*p))
+		p++;
+	return p;
+}
+
 static bool rs_json_num(struct rs_json_in *in, double *v)
 {
-	const char *p = in->p;
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		while (*p >= '0' && *p <= '9')
-			p++;
-	else
+	const char *p = in->p + (*in->p == '-');
+	if (!rs_is_digit(*p))
 		return rs_json_fail(in, "a value expected at \"%.*s\"", rs_near(in->p, 20), in->p);
-	if (*p == '.') {
-		if (!(*++p >= '0' && *p <= '9'))
-			return rs_json_fail(in, "a bad number at \"%.*s\"", rs_near(in->p, 20),
-					    in->p);
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'e' || *p == 'E') {
-		if (*++p == '+' || *p == '-')
-			p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return rs_json_fail(in, "a bad number at \"%.*s\"", rs_near(in->p, 20),
-					    in->p);
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
+	p = *p == '0' ? p + 1 : rs_digits(p);
+	if (*p == '.')
+		p = rs_digits(p + 1);
+	if (p && (*p == 'e' || *p == 'E'))
+		p = rs_digits(p + 1 + (p[1] == '+' || p[1] == '-'));
+	if (!p)
+		return rs_json_fail(in, "a bad number at \"%.*s\"", rs_near(in->p, 20), in->p);
 	*v = strtod(in->p, NULL);
 	in->p = p;
 	return true;
@@ -386,7 +385,7 @@ struct rs_results {
 	size_t ncols;
 };
 
-static int rs_col_index(struct rs_results *rs, const char *backend, const char *mode)
+static int rs_col_index(const struct rs_results *rs, const char *backend, const char *mode)
 {
 	for (size_t i = 0; i < rs->ncols; i++)
 		if (!strcmp(rs->cols[i].backend, backend) && !strcmp(rs->cols[i].mode, mode))
@@ -461,26 +460,14 @@ static void rs_md_escape(FILE *f, const char *s)
 
 static void rs_xml_escape(FILE *f, const char *s)
 {
+	static const char special[] = "<>&\"";
+	static const char *const entity[] = {"&lt;", "&gt;", "&amp;", "&quot;"};
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if (*p < 0x20 && *p != '\n' && *p != '\t')
-				fputc(' ', f);
-			else
-				fputc(*p, f);
-		}
+		const char *e = strchr(special, *p);
+		if (e)
+			fputs(entity[e - special], f);
+		else
+			fputc(*p < 0x20 && *p != '\n' && *p != '\t' ? ' ' : *p, f);
 	}
 }
 
@@ -536,14 +523,15 @@ static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs
 	for (size_t i = 0; i < spec->n; i++) {
 		fprintf(f, "%-24s", spec->clauses[i].id);
 		for (size_t g = 0; g < ng; g++) {
-			char bm[48], dm[48];
-			snprintf(bm, sizeof(bm), "buffered%s", groups[g].profile);
-			snprintf(dm, sizeof(dm), "direct%s", groups[g].profile);
-			int cb = rs_col_index((struct rs_results *)rs, groups[g].backend, bm);
-			int cd = rs_col_index((struct rs_results *)rs, groups[g].backend, dm);
-			char x = cb < 0 ? ' ' : rs_letter(cells[i * rs->ncols + (size_t)cb].status);
-			char y = cd < 0 ? ' ' : rs_letter(cells[i * rs->ncols + (size_t)cd].status);
-			fprintf(f, "  %c   %c     ", x, y);
+			for (int direct = 0; direct < 2; direct++) {
+				char m[48];
+				snprintf(m, sizeof(m), "%s%s", direct ? "direct" : "buffered",
+					 groups[g].profile);
+				int c = rs_col_index(rs, groups[g].backend, m);
+				fprintf(f, direct ? "   %c     " : "  %c",
+					c < 0 ? ' '
+					      : rs_letter(cells[i * rs->ncols + (size_t)c].status));
+			}
 		}
 		fputc('\n', f);
 	}
@@ -615,18 +603,6 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	rs_verdict_of(&spec, rs.r, rs.n, &verdict);
 	if (info->interrupted)
 		rs_verdict_interrupted(&verdict, info->interrupted);
-	/* A failed test whose clauses are not in the spec must not vanish. */
-	size_t orphans = 0;
-	for (size_t i = 0; i < rs.n; i++) {
-		char buf[256];
-		snprintf(buf, sizeof(buf), "%s", rs.r[i].clauses);
-		bool known = false;
-		for (char *s, *id = strtok_r(buf, " ", &s); id; id = strtok_r(NULL, " ", &s))
-			known |= rs_spec_find(&spec, id) != NULL;
-		if (!known && !strcmp(rs.r[i].status, "FAIL"))
-			orphans++;
-	}
-
 	rs_print_matrix(stdout, &spec, &rs, cells);
 	printf("\n");
 	for (size_t i = 0; i < spec.n; i++)
@@ -744,12 +720,7 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 		rs_json_string(js, verdict.why[i]);
 	}
 	fprintf(js, "]},\n  \"run\": {");
-	for (size_t i = 0; i < info->n; i++) {
-		fputs(i ? ", " : "", js);
-		rs_json_string(js, info->keys[i]);
-		fputs(": ", js);
-		rs_json_string(js, info->values[i]);
-	}
+	rs_json_members(js, info->keys, info->values, info->n);
 	fprintf(js,
 		"},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
 		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"norun\": %zu, \"no_test\": "
@@ -757,51 +728,36 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
 		count[4]);
 	for (size_t c = 0; c < rs.ncols; c++) {
-		fprintf(js, "%s{\"backend\": ", c ? ", " : "");
-		rs_json_string(js, rs.cols[c].backend);
-		fprintf(js, ", \"mode\": ");
-		rs_json_string(js, rs.cols[c].mode);
+		fputs(c ? ", {" : "{", js);
+		rs_json_members(js, (const char *[]){"backend", "mode"},
+				(const char *[]){rs.cols[c].backend, rs.cols[c].mode}, 2);
 		fputc('}', js);
 	}
 	fprintf(js, "],\n  \"clauses\": [\n");
 	for (size_t i = 0; i < spec.n; i++) {
-		fprintf(js, "    {\"id\": ");
-		rs_json_string(js, spec.clauses[i].id);
-		fprintf(js, ", \"level\": ");
-		rs_json_string(js, spec.clauses[i].level);
-		fprintf(js, ", \"title\": ");
-		rs_json_string(js, spec.clauses[i].title);
+		const struct rs_clause *cl = &spec.clauses[i];
+		fputs("    {", js);
+		rs_json_members(js, (const char *[]){"id", "level", "title"},
+				(const char *[]){cl->id, cl->level, cl->title}, 3);
 		fprintf(js, ", \"results\": [");
 		for (size_t c = 0; c < rs.ncols; c++) {
-			struct rs_cell *cell = &cells[i * rs.ncols + c];
-			fprintf(js, "%s{\"status\": ", c ? ", " : "");
-			rs_json_string(js, cell->status);
-			if (cell->why) {
-				fprintf(js, ", \"test\": ");
-				rs_json_string(js, cell->why->test);
-				fprintf(js, ", \"message\": ");
-				rs_json_string(js, cell->why->message);
-			}
+			const struct rs_cell *cell = &cells[i * rs.ncols + c];
+			const struct rs_result *why = cell->why;
+			fputs(c ? ", {" : "{", js);
+			/* The test and message of a cell that is not a PASS. */
+			rs_json_members(js, (const char *[]){"status", "test", "message"},
+					(const char *[]){cell->status, why ? why->test : "",
+							 why ? why->message : ""},
+					why ? 3 : 1);
 			fputc('}', js);
 		}
 		fprintf(js, "]}%s\n", i + 1 < spec.n ? "," : "");
 	}
 	fprintf(js, "  ],\n  \"tests\": [\n");
 	for (size_t i = 0; i < rs.n; i++) {
-		const struct rs_result *r = &rs.r[i];
-		fprintf(js, "    {\"backend\": ");
-		rs_json_string(js, r->backend);
-		fprintf(js, ", \"mode\": ");
-		rs_json_string(js, r->mode);
-		fprintf(js, ", \"test\": ");
-		rs_json_string(js, r->test);
-		fprintf(js, ", \"clauses\": ");
-		rs_json_string(js, r->clauses);
-		fprintf(js, ", \"status\": ");
-		rs_json_string(js, r->status);
-		fprintf(js, ", \"seconds\": %.3f, \"message\": ", r->seconds);
-		rs_json_string(js, r->message);
-		fprintf(js, "}%s\n", i + 1 < rs.n ? "," : "");
+		fputs("    ", js);
+		rs_result_object(js, &rs.r[i]);
+		fprintf(js, "%s\n", i + 1 < rs.n ? "," : "");
 	}
 	fprintf(js, "  ]\n}\n");
 
@@ -851,10 +807,11 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	fclose(js);
 	fclose(xml);
 
+	/* A failed test whose clauses are not in the spec must not vanish. */
 	printf("conformance: %zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu "
 	       "NIMP, %zu NORUN%s; reports in %s\n",
 	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
-	       orphans ? " (and failed tests of unknown clauses)" : "", dir);
+	       verdict.orphan_failed ? " (and failed tests of unknown clauses)" : "", dir);
 	for (size_t i = 0; i < verdict.nwhy; i++)
 		printf("  - %s\n", verdict.why[i]);
 	printf("verdict: %s (%zu of %zu MUST clauses failed%s)\n", rs_verdict_name(verdict.code),

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void rs_clause_profile(struct rs_clause *c);
-
 static void rs_trim(char *s)
 {
 	size_t n = strlen(s);
@@ -37,6 +35,15 @@ static void rs_field(const char *line, int i, char *out, size_t len)
 	memcpy(out, p, n);
 	out[n] = '\0';
 	rs_trim(out);
+}
+
+/* "profile NAME" on the applies line, into c->profile. */
+static void rs_clause_profile(struct rs_clause *c)
+{
+	const char *p = strstr(c->applies, "profile ");
+	c->profile[0] = '\0';
+	if (p)
+		sscanf(p + 8, "%15[a-z-]", c->profile);
 }
 
 int rs_spec_load(const char *path, struct rs_spec *spec, char *err, size_t errlen)
@@ -124,15 +131,6 @@ bool rs_clauses_match(const char *clauses, const char *globs)
 				return true;
 	}
 	return false;
-}
-
-/* "profile NAME" on the applies line, into c->profile. */
-static void rs_clause_profile(struct rs_clause *c)
-{
-	const char *p = strstr(c->applies, "profile ");
-	c->profile[0] = '\0';
-	if (p)
-		sscanf(p + 8, "%15[a-z-]", c->profile);
 }
 
 int rs_spec_other_profiles(const struct rs_spec *spec, const char *profile, char *out, size_t len)

@@ -102,14 +102,13 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 		if (!any)
 			rs_why(v, "%s: no test of it was run (not selected)", c->id);
 	}
-	bool orphan_failed = false;
 	for (size_t k = 0; k < n; k++) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", r[k].clauses);
 		bool known = false;
 		for (char *s, *id = strtok_r(buf, " ", &s); id; id = strtok_r(NULL, " ", &s))
 			known |= rs_spec_find(spec, id) != NULL;
-		orphan_failed |= !known && rs_is(&r[k], "FAIL");
+		v->orphan_failed |= !known && rs_is(&r[k], "FAIL");
 	}
 
 	/* Backends that never came up. */
@@ -147,7 +146,7 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 			       skip->message);
 		}
 	}
-	if (v->must_failed || orphan_failed)
+	if (v->must_failed || v->orphan_failed)
 		v->code = RS_NOT_CONFORMANT;
 	else if (v->nwhy)
 		v->code = RS_INCOMPLETE;

@@ -193,15 +193,21 @@ static int rs_cap_iov(const struct iovec *iov, int cnt, size_t max, struct iovec
 	return n ? n : 1;
 }
 
+/* Whether f is an error to return (then in errno). */
+static bool rs_fails(const struct rs_fault *f)
+{
+	if (f && f->err)
+		errno = f->err;
+	return f && f->err;
+}
+
 /* Every read and write, whatever its libc name, lands here. */
 static ssize_t rs_rw(enum rs_call call, rs_preadv2_fn real, int fd, const struct iovec *iov,
 		     int cnt, off_t off, int flags)
 {
 	const struct rs_fault *f = rs_intercept(call, fd);
-	if (f && f->err) {
-		errno = f->err;
+	if (rs_fails(f))
 		return -1;
-	}
 	if (f && f->zero_write && call == RS_CALL_WRITE)
 		return 0;
 	if (f && f->max_bytes) {
@@ -233,111 +239,66 @@ static ssize_t rs_single(enum rs_call call, int fd, void *buf, size_t len, off_t
 		     off, 0);
 }
 
+/* The 64-bit names are the same functions: off_t is 64 bits here. */
+#define RS_ALIAS(name, of) __typeof__(of) name __attribute__((alias(#of)))
+
 ssize_t pread(int fd, void *buf, size_t len, off_t off)
 {
 	return rs_single(RS_CALL_READ, fd, buf, len, off);
 }
-
-ssize_t pread64(int fd, void *buf, size_t len, off_t off)
-{
-	return rs_single(RS_CALL_READ, fd, buf, len, off);
-}
+RS_ALIAS(pread64, pread);
 
 ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	return rs_single(RS_CALL_WRITE, fd, (void *)buf, len, off);
 }
+RS_ALIAS(pwrite64, pwrite);
 
-ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
+ssize_t preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 {
-	return rs_single(RS_CALL_WRITE, fd, (void *)buf, len, off);
+	return rs_rw(RS_CALL_READ, rs_real.preadv2, fd, iov, cnt, off, 0);
 }
+RS_ALIAS(preadv64, preadv);
 
-#define RS_VEC(name, call, real2)                                         \
-	ssize_t name(int fd, const struct iovec *iov, int cnt, off_t off) \
-	{                                                                 \
-		return rs_rw(call, rs_real.real2, fd, iov, cnt, off, 0);  \
-	}
-RS_VEC(preadv, RS_CALL_READ, preadv2)
-RS_VEC(preadv64, RS_CALL_READ, preadv2)
-RS_VEC(pwritev, RS_CALL_WRITE, pwritev2)
-RS_VEC(pwritev64, RS_CALL_WRITE, pwritev2)
-
-#define RS_VEC2(name, call, real2)                                                   \
-	ssize_t name(int fd, const struct iovec *iov, int cnt, off_t off, int flags) \
-	{                                                                            \
-		return rs_rw(call, rs_real.real2, fd, iov, cnt, off, flags);         \
-	}
-RS_VEC2(preadv64v2, RS_CALL_READ, preadv2)
-RS_VEC2(pwritev64v2, RS_CALL_WRITE, pwritev2)
+ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return rs_rw(RS_CALL_WRITE, rs_real.pwritev2, fd, iov, cnt, off, 0);
+}
+RS_ALIAS(pwritev64, pwritev);
 
 /* preadv2/pwritev2 themselves: the real ones are what everything above uses. */
 ssize_t preadv2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
 	return rs_rw(RS_CALL_READ, rs_real.preadv2, fd, iov, cnt, off, flags);
 }
+RS_ALIAS(preadv64v2, preadv2);
 
 ssize_t pwritev2(int fd, const struct iovec *iov, int cnt, off_t off, int flags)
 {
 	return rs_rw(RS_CALL_WRITE, rs_real.pwritev2, fd, iov, cnt, off, flags);
 }
-
-static int rs_fallocate(int fd, int mode, off_t off, off_t len)
-{
-	const struct rs_fault *f = rs_intercept(RS_CALL_FALLOCATE, fd);
-	if (f && f->err) {
-		errno = f->err;
-		return -1;
-	}
-	return rs_real.fallocate(fd, mode, off, len);
-}
+RS_ALIAS(pwritev64v2, pwritev2);
 
 int fallocate(int fd, int mode, off_t off, off_t len)
 {
-	return rs_fallocate(fd, mode, off, len);
-}
-
-int fallocate64(int fd, int mode, off_t off, off_t len)
-{
-	return rs_fallocate(fd, mode, off, len);
-}
-
-static int rs_sync(enum rs_call call, int fd)
-{
-	const struct rs_fault *f = rs_intercept(call, fd);
-	if (f && f->err) {
-		errno = f->err;
+	if (rs_fails(rs_intercept(RS_CALL_FALLOCATE, fd)))
 		return -1;
-	}
-	return call == RS_CALL_FSYNC ? rs_real.fsync(fd) : rs_real.fdatasync(fd);
+	return rs_real.fallocate(fd, mode, off, len);
 }
+RS_ALIAS(fallocate64, fallocate);
 
 int fsync(int fd)
 {
-	return rs_sync(RS_CALL_FSYNC, fd);
+	return rs_fails(rs_intercept(RS_CALL_FSYNC, fd)) ? -1 : rs_real.fsync(fd);
 }
 
 int fdatasync(int fd)
 {
-	return rs_sync(RS_CALL_FDATASYNC, fd);
-}
-
-static int rs_ftruncate(int fd, off_t len)
-{
-	const struct rs_fault *f = rs_intercept(RS_CALL_FTRUNCATE, fd);
-	if (f && f->err) {
-		errno = f->err;
-		return -1;
-	}
-	return rs_real.ftruncate(fd, len);
+	return rs_fails(rs_intercept(RS_CALL_FDATASYNC, fd)) ? -1 : rs_real.fdatasync(fd);
 }
 
 int ftruncate(int fd, off_t len)
 {
-	return rs_ftruncate(fd, len);
+	return rs_fails(rs_intercept(RS_CALL_FTRUNCATE, fd)) ? -1 : rs_real.ftruncate(fd, len);
 }
-
-int ftruncate64(int fd, off_t len)
-{
-	return rs_ftruncate(fd, len);
-}
+RS_ALIAS(ftruncate64, ftruncate);
