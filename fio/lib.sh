@@ -20,20 +20,14 @@ RSF_ENGINE=$RSF_BUILD/fio/librefstor-fio.so
 # build the engine.  Sets RSF_FIO_SRC.  Returns 0, 77 (SKIP, reason on
 # stderr) or 1; logs under $RSF_BUILD.*.log.
 rsf_build_engine() {
-	local rc=0
-	RSF_FIO_SRC=$("$RSF_DIR/fetch-fio-src") || rc=$?
-	[ "$rc" -eq 0 ] || return "$rc"
+	RSF_FIO_SRC=$("$RSF_DIR/fetch-fio-src") || return
 	mkdir -p "$RSF_BUILD"
-	cmake -S "$RS_TOP" -B "$RSF_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DREFSTOR_FIO_SRC="$RSF_FIO_SRC" -DREFSTOR_BUILD_FIO=ON \
-		-DREFSTOR_BUILD_CONFORMANCE=OFF -DBUILD_TESTING=OFF >"$RSF_BUILD.configure.log" 2>&1 ||
-		{ cat "$RSF_BUILD.configure.log" >&2; return 1; }
+	rs_build "$RSF_BUILD" -DREFSTOR_FIO_SRC="$RSF_FIO_SRC" -DREFSTOR_BUILD_FIO=ON \
+		-DREFSTOR_BUILD_CONFORMANCE=OFF -DBUILD_TESTING=OFF || return 1
 	if ! grep -q 'fio engine: building' "$RSF_BUILD.configure.log"; then
 		grep 'fio engine:' "$RSF_BUILD.configure.log" >&2
 		return 1
 	fi
-	cmake --build "$RSF_BUILD" --target refstor-fio -j "$RS_JOBS" >"$RSF_BUILD.build.log" 2>&1 ||
-		{ grep -E 'error|warning' "$RSF_BUILD.build.log" >&2 || tail -40 "$RSF_BUILD.build.log" >&2; return 1; }
 	[ -f "$RSF_ENGINE" ]
 }
 

@@ -147,14 +147,6 @@ static struct fio_option rs_option_table[] = {
     },
 };
 
-/* refstor_prealloc= as the job gave it. */
-static const char *rs_prealloc_name(unsigned int v)
-{
-	if (v == RS_PREALLOC_UNSET)
-		return "unset";
-	return refstor_prealloc_name((enum refstor_prealloc)(v - RS_PREALLOC_BASE));
-}
-
 /*
  * Report a failure: the whole message on stderr (fio's verror keeps only
  * 128 bytes of it), and as the job's error so fio's summary line and exit
@@ -255,24 +247,21 @@ static int rs_check_direct(struct thread_data *td, struct fio_file *f, refstor *
 		if (!used)
 			continue;
 		const char *dn = io_ddir_name((enum fio_ddir)d);
-		if (o->min_bs[d] % req || o->max_bs[d] % req) {
+		/* Only the first problem is reported: each check needs an empty msg. */
+		if (o->min_bs[d] % req || o->max_bs[d] % req)
 			snprintf(
 			    msg, sizeof(msg),
 			    "%s block size %llu..%llu is not a multiple of the direct I/O "
 			    "req_align %llu of %s: set bs= (or bsrange=) to a multiple of %llu",
 			    dn, o->min_bs[d], o->max_bs[d], req, f->file_name, req);
-			break;
-		}
-		for (unsigned int i = 0; i < o->bssplit_nr[d]; i++) {
-			if (o->bssplit[d][i].bs % req) {
+		for (unsigned int i = 0; i < o->bssplit_nr[d] && !msg[0]; i++) {
+			if (o->bssplit[d][i].bs % req)
 				snprintf(msg, sizeof(msg),
 					 "bssplit size %llu for %s is not a multiple of the "
 					 "direct I/O req_align %llu of %s: set bssplit= sizes to "
 					 "multiples of %llu",
 					 (unsigned long long)o->bssplit[d][i].bs, dn, req,
 					 f->file_name, req);
-				break;
-			}
 		}
 		if (!msg[0] && o->ba[d] % req)
 			snprintf(
@@ -350,12 +339,13 @@ static bool rs_lays_out(struct thread_data *td, const struct fio_file *f)
 	       !read_only && !td->o.create_on_open && !td->o.fill_device;
 }
 
+/* Only called where rs_lays_out(): refstor_prealloc= is set. */
 static void rs_log_layout(struct thread_data *td, uint64_t size)
 {
-	const struct rs_options *eo = td->eo;
 	if (output_format & FIO_OUTPUT_NORMAL)
 		log_info("%s: Laying out IO file with refstor_prealloc=%s (%llu MiB)\n", td->o.name,
-			 rs_prealloc_name(eo->prealloc), (unsigned long long)(size >> 20));
+			 refstor_prealloc_name(rs_prealloc_mode(td)),
+			 (unsigned long long)(size >> 20));
 }
 
 /*
