@@ -128,7 +128,6 @@ void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
  * ../backend.h; 0, or -1 with why set. */
 int fsx_conf_probe(struct fsx_conf *c, char *why, size_t len);
 int fsx_model_init(struct model_state *m, const struct fsx_conf *c);
-void fsx_model_free(struct model_state *m);
 int fsx_cap_errno(enum fsx_cap cap);
 enum model_fault fsx_model_fault(enum fsx_fault f);
 
