@@ -355,12 +355,9 @@ static int mapped(const char *path, uint64_t off, uint64_t end)
 		fm->fm_length = end - pos;
 		fm->fm_flags = FIEMAP_FLAG_SYNC;
 		fm->fm_extent_count = N;
-		if (ioctl(fd, FS_IOC_FIEMAP, fm)) {
-			ret = -1;
-			break;
-		}
-		if (!fm->fm_mapped_extents) {
-			ret = 0;
+		int err = ioctl(fd, FS_IOC_FIEMAP, fm);
+		if (err || !fm->fm_mapped_extents) {
+			ret = err ? -1 : 0;
 			break;
 		}
 		for (unsigned i = 0; i < fm->fm_mapped_extents && ret == 1; i++) {
@@ -506,6 +503,7 @@ static int create_file(struct fsx_run *r, uint64_t size, int mode, bool overwrit
 			       .writable = true,
 			       .overwrite = overwrite,
 			       .direct = r->c->direct};
+	struct refstor_open_opts oo = {.path = r->path, .writable = true, .direct = r->c->direct};
 	int ret;
 	if (!r->c->impl->create) {
 		/* No create: make the file with plain calls and open it; the
@@ -514,15 +512,12 @@ static int create_file(struct fsx_run *r, uint64_t size, int mode, bool overwrit
 		if (fd < 0 || (size && ftruncate(fd, (off_t)size)))
 			return fail(r, "create %s: %s", r->path, strerror(errno));
 		close(fd);
-		struct refstor_open_opts o = {
-		    .path = r->path, .writable = true, .direct = r->c->direct};
-		ret = r->c->impl->open(&o, &r->s[0]);
+		ret = r->c->impl->open(&oo, &r->s[0]);
 	} else {
-		struct refstor_create_opts o = {
-		    .open = {.path = r->path, .writable = true, .direct = r->c->direct},
-		    .size = size,
-		    .prealloc = (enum refstor_prealloc)mode,
-		    .overwrite = overwrite};
+		struct refstor_create_opts o = {.open = oo,
+						.size = size,
+						.prealloc = (enum refstor_prealloc)mode,
+						.overwrite = overwrite};
 		ret = r->c->impl->create(&o, &r->s[0]);
 	}
 	if (against_model(r, &mop, ret, "create", NULL, NULL))
@@ -586,7 +581,9 @@ int fsx_step(struct fsx_run *r, const struct fsx_op *op)
 	sentinel(r);
 	if (op->kind != OP_REOPEN && op->kind != OP_RECREATE)
 		arm(r, op);
-	int ret = op->kind < OP_KINDS && !lacks(r->c->impl, op->kind) ? steps[op->kind](r, op) : 0;
+	int ret = (unsigned)op->kind < OP_KINDS && !lacks(r->c->impl, op->kind)
+		      ? steps[op->kind](r, op)
+		      : 0;
 	arm(r, NULL); /* the op's own fault ends with it */
 	if (!ret && (ret = check_storage(r, &r->m)) && r->clause) {
 		size_t n = strlen(r->why);
