@@ -178,7 +178,6 @@ static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *
 		fsx_stop(&r);
 		return 2;
 	}
-	c->granule = c->direct ? r.unit : 1;
 	fsx_stop(&r);
 	long at = fsx_replay(c, seq, why, sizeof(why));
 	if (at < 0) {
@@ -312,7 +311,7 @@ int main(int argc, char **argv)
 			i++;
 	}
 	struct fsx_seq seq = {0};
-	char err[512];
+	char err[1024]; /* why setup failed, at any of its steps */
 	if (replay && fsx_log_read(replay, &c, &seq, err, sizeof(err))) {
 		fprintf(stderr, "fsx: %s\n", err);
 		return 2;
@@ -329,15 +328,13 @@ int main(int argc, char **argv)
 	if (!target && backend_named)
 		target = fixture_path;
 	c.target = target ? target : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char why[1024];
-	if (fsx_conf_probe(&c, why, sizeof(why))) {
-		fprintf(stderr, "fsx: setup failed: %s\n", why);
+	if (fsx_conf_probe(&c, err, sizeof(err))) {
+		fprintf(stderr, "fsx: setup failed: %s\n", err);
 		return 2;
 	}
-	char lerr[1024];
-	struct rs_impl *impl = rs_impl_load(c.impl_path, lerr, sizeof(lerr));
+	struct rs_impl *impl = rs_impl_load(c.impl_path, err, sizeof(err));
 	if (!impl) {
-		fprintf(stderr, "fsx: %s\n", lerr);
+		fprintf(stderr, "fsx: %s\n", err);
 		return 2;
 	}
 	/* Every call goes through calls.c, which the watchdog reads. */
