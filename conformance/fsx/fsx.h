@@ -119,7 +119,6 @@ struct fsx_run {
 
 /* gen.c */
 void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op);
-uint64_t fsx_rand(uint64_t *rng);
 void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
 
 /* model.c: fsx's side of conformance/model.h: the backend it describes,
@@ -128,7 +127,6 @@ void fsx_fill(uint8_t *buf, size_t len, uint32_t seed);
  * ../backend.h; 0, or -1 with why set. */
 int fsx_conf_probe(struct fsx_conf *c, char *why, size_t len);
 int fsx_model_init(struct model_state *m, const struct fsx_conf *c);
-void fsx_model_free(struct model_state *m);
 int fsx_cap_errno(enum fsx_cap cap);
 enum model_fault fsx_model_fault(enum fsx_fault f);
 
@@ -145,7 +143,6 @@ void fsx_log_header(FILE *f, const struct fsx_conf *c);
 void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op);
 int fsx_log_read(const char *path, struct fsx_conf *c, struct fsx_seq *seq, char *err,
 		 size_t errlen);
-const char *fsx_kind_name(enum fsx_kind k);
 int fsx_kind_parse(const char *name);
 
 /* seq helpers */

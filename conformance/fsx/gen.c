@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
-uint64_t fsx_rand(uint64_t *rng)
+static uint64_t fsx_rand(uint64_t *rng)
 {
 	/* splitmix64: tiny, fast, and the same on every machine. */
 	uint64_t z = (*rng += 0x9e3779b97f4a7c15ull);
@@ -130,7 +130,6 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			int n = IOV_MAX + 1 + (int)below(rng, 60);
 			op->niov = n;
 			op->iov = malloc(sizeof(*op->iov) * (size_t)n);
-			op->len = 0;
 			for (int i = 0; i < n; i++) {
 				op->iov[i] = g == 1 ? 1 + below(rng, piece) : g;
 				op->len += op->iov[i];
@@ -140,7 +139,6 @@ void fsx_gen(struct fsx_run *r, uint64_t *rng, struct fsx_op *op)
 			 * (READ-IOV-2). */
 			op->niov = 1;
 			op->iov = calloc(1, sizeof(*op->iov));
-			op->len = 0;
 		} else {
 			op->len = pick_len(r, rng, g);
 			split(op, rng, op->len, g, 1 + (int)below(rng, 8));

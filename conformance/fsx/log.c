@@ -32,7 +32,7 @@ static const char *const cap_names[CAP_KINDS] = {"native", "eopnotsupp", "enodev
 						 "enotty"};
 static const char *const fault_names[F_KINDS] = {"none", "short", "eintr", "zerowrite", "eiosync"};
 
-const char *fsx_kind_name(enum fsx_kind k)
+static const char *fsx_kind_name(enum fsx_kind k)
 {
 	return k < OP_KINDS ? kind_names[k] : "?";
 }
@@ -57,14 +57,6 @@ void fsx_log_header(FILE *f, const struct fsx_conf *c)
 		" direct=%d faults=%d profile=%s backend=%s target=%s impl=%s\n",
 		c->seed, c->max_size, c->direct, c->faults, refstor_profile_name(c->profile),
 		c->backend, c->target, c->impl_path);
-}
-
-static void put_mode(FILE *f, int mode)
-{
-	if (mode >= 0 && mode < REFSTOR_PREALLOC_MODES)
-		fprintf(f, " mode=%s", refstor_prealloc_name((enum refstor_prealloc)mode));
-	else
-		fprintf(f, " mode=%d", mode);
 }
 
 void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
@@ -96,7 +88,11 @@ void fsx_log_op(FILE *f, size_t n, const struct fsx_op *op)
 	case OP_RESIZE:
 	case OP_RECREATE:
 		fprintf(f, " size=%" PRIu64, op->off);
-		put_mode(f, op->mode);
+		if (op->mode >= 0 && op->mode < REFSTOR_PREALLOC_MODES)
+			fprintf(f, " mode=%s",
+				refstor_prealloc_name((enum refstor_prealloc)op->mode));
+		else
+			fprintf(f, " mode=%d", op->mode);
 		if (op->keep)
 			fputs(" keep=1", f);
 		if (op->overwrite)

@@ -1,33 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - refstor-fsx: options, the run loop, the report of a mismatch.
- *
- *   refstor-fsx [--impl SO] [--target DIR|DEV] [--backend NAME] [--seed N]
- *       (--backend alone: test on that fixture backend, which must be up)
- *               [--ops N] [--max-size BYTES] [--direct] [--ops-mix read=30,...]
- *               [--duration SECONDS] [--no-faults] [--out DIR] [--no-shrink] [-v]
- *               [--profile imago|keep-length]
- *               [--timeout SECONDS]
- *   refstor-fsx --replay LOG [--impl SO] [--target DIR|DEV]
- *
+ * main.c - refstor-fsx: options (usage()), the run loop, the report of
+ * a mismatch.  --backend alone: test on that fixture backend, which must be up.
  * --timeout: a call into the implementation that has not returned after that
  * long (default 20 s) ends the run: "fsx: HUNG: refstor_writev ...", exit 4.
  */
 #include "fsx.h"
 #include "../names.h"
-#include "../backend.h"
 #include "../calls.h"
-#include "../faults/faults.h"
 #include "../watch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <linux/fs.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -139,12 +126,16 @@ static int report(struct fsx_conf *c, struct fsx_seq *seq, const char *why, cons
 	return 1;
 }
 
-/* A filesystem without direct I/O has no direct run: a skip, as fstests'
- * _notrun, not a failure.  The kernel says so with EINVAL (skip_direct's
- * message); any other failure is left to the run, which reports it. */
-static bool direct_unsupported(const struct fsx_conf *c)
+/* A filesystem without direct I/O has no direct run: a skip (77), as
+ * fstests' _notrun, not a failure.  The kernel says so with EINVAL; any other
+ * failure is left to the run, which reports it. */
+static bool skip_direct(const struct fsx_conf *c)
 {
-	return c->direct && !c->be.is_dev && !c->be.direct.ok && c->be.direct.err == EINVAL;
+	if (!c->direct || c->be.is_dev || c->be.direct.ok || c->be.direct.err != EINVAL)
+		return false;
+	printf("fsx: SKIP: %s has no direct I/O (open O_DIRECT: %s)\n", c->backend,
+	       strerror(EINVAL));
+	return true;
 }
 
 /* One seeded run of n ops (0: until the deadline). */
@@ -154,40 +145,28 @@ static int run_one(struct fsx_conf *c, uint64_t nops, time_t deadline, const cha
 	struct fsx_run r;
 	struct fsx_seq seq = {0};
 	uint64_t rng = c->seed;
-	int ret = 0;
+	bool failed = false;
 	if (fsx_start(&r, c)) {
 		fprintf(stderr, "fsx: setup failed: %s\n", r.why);
 		fsx_stop(&r);
 		return 2;
 	}
 	c->granule = c->direct ? r.unit : 1;
-	for (uint64_t i = 0; (!nops || i < nops) && (!deadline || time(NULL) < deadline); i++) {
+	for (uint64_t i = 0; !failed && (!nops || i < nops) && (!deadline || time(NULL) < deadline);
+	     i++) {
 		struct fsx_op op;
 		fsx_gen(&r, &rng, &op);
 		fsx_seq_push(&seq, &op);
 		fsx_op_free(&op);
 		if (verbose)
 			fsx_log_op(stderr, seq.n, &seq.ops[seq.n - 1]);
-		if (fsx_step(&r, &seq.ops[seq.n - 1])) {
-			char why[2048];
-			snprintf(why, sizeof(why), "%s", r.why);
-			fsx_stop(&r);
-			ret = report(c, &seq, why, out, shrink, verbose);
-			fsx_seq_free(&seq);
-			return ret;
-		}
-		(*done)++;
+		failed = fsx_step(&r, &seq.ops[seq.n - 1]) != 0;
+		*done += !failed;
 	}
 	fsx_stop(&r);
+	int ret = failed ? report(c, &seq, r.why, out, shrink, verbose) : 0;
 	fsx_seq_free(&seq);
-	return 0;
-}
-
-static int skip_direct(const struct fsx_conf *c)
-{
-	printf("fsx: SKIP: %s has no direct I/O (open O_DIRECT: %s)\n", c->backend,
-	       strerror(EINVAL));
-	return 77;
+	return ret;
 }
 
 static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *log)
@@ -199,7 +178,6 @@ static int do_replay(struct fsx_conf *c, const struct fsx_seq *seq, const char *
 		fsx_stop(&r);
 		return 2;
 	}
-	c->granule = c->direct ? r.unit : 1;
 	fsx_stop(&r);
 	long at = fsx_replay(c, seq, why, sizeof(why));
 	if (at < 0) {
@@ -333,7 +311,7 @@ int main(int argc, char **argv)
 			i++;
 	}
 	struct fsx_seq seq = {0};
-	char err[512];
+	char err[1024]; /* why setup failed, at any of its steps */
 	if (replay && fsx_log_read(replay, &c, &seq, err, sizeof(err))) {
 		fprintf(stderr, "fsx: %s\n", err);
 		return 2;
@@ -350,15 +328,13 @@ int main(int argc, char **argv)
 	if (!target && backend_named)
 		target = fixture_path;
 	c.target = target ? target : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-	char why[1024];
-	if (fsx_conf_probe(&c, why, sizeof(why))) {
-		fprintf(stderr, "fsx: setup failed: %s\n", why);
+	if (fsx_conf_probe(&c, err, sizeof(err))) {
+		fprintf(stderr, "fsx: setup failed: %s\n", err);
 		return 2;
 	}
-	char lerr[1024];
-	struct rs_impl *impl = rs_impl_load(c.impl_path, lerr, sizeof(lerr));
+	struct rs_impl *impl = rs_impl_load(c.impl_path, err, sizeof(err));
 	if (!impl) {
-		fprintf(stderr, "fsx: %s\n", lerr);
+		fprintf(stderr, "fsx: %s\n", err);
 		return 2;
 	}
 	/* Every call goes through calls.c, which the watchdog reads. */
@@ -368,9 +344,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsx: cannot start the watchdog thread\n");
 		return 2;
 	}
-	int ret = direct_unsupported(&c) ? skip_direct(&c)
-		  : replay               ? do_replay(&c, &seq, replay)
-					 : do_runs(&c, seeded, nops, duration, out, shrink);
+	int ret = skip_direct(&c) ? 77
+		  : replay        ? do_replay(&c, &seq, replay)
+				  : do_runs(&c, seeded, nops, duration, out, shrink);
 	fsx_seq_free(&seq);
 	rs_impl_unload(impl);
 	return ret;

@@ -43,11 +43,6 @@ int fsx_model_init(struct model_state *m, const struct fsx_conf *c)
 								    : MODEL_PROFILE_DEFAULT);
 }
 
-void fsx_model_free(struct model_state *m)
-{
-	model_free(m);
-}
-
 /* The errno the emulated filesystem's fallocate fails with (0: native). */
 int fsx_cap_errno(enum fsx_cap cap)
 {
@@ -57,16 +52,11 @@ int fsx_cap_errno(enum fsx_cap cap)
 
 enum model_fault fsx_model_fault(enum fsx_fault f)
 {
-	switch (f) {
-	case F_SHORT:
-		return MODEL_FAULT_SHORT;
-	case F_EINTR:
-		return MODEL_FAULT_EINTR;
-	case F_ZEROWRITE:
-		return MODEL_FAULT_ZEROWRITE;
-	case F_EIOSYNC:
-		return MODEL_FAULT_EIOSYNC;
-	default:
-		return MODEL_FAULT_NONE;
-	}
+	static const enum model_fault m[F_KINDS] = {
+	    [F_SHORT] = MODEL_FAULT_SHORT,
+	    [F_EINTR] = MODEL_FAULT_EINTR,
+	    [F_ZEROWRITE] = MODEL_FAULT_ZEROWRITE,
+	    [F_EIOSYNC] = MODEL_FAULT_EIOSYNC,
+	};
+	return (unsigned)f < F_KINDS ? m[f] : MODEL_FAULT_NONE;
 }

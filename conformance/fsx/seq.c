@@ -5,19 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *copy_of(const void *p, size_t len)
+{
+	return p && len ? memcpy(malloc(len), p, len) : NULL;
+}
+
 void fsx_op_copy(struct fsx_op *dst, const struct fsx_op *src)
 {
+	size_t n = src->niov > 0 ? (size_t)src->niov : 0;
 	*dst = *src;
-	dst->iov = NULL;
-	dst->at = NULL;
-	if (src->iov && src->niov > 0) {
-		dst->iov = malloc(sizeof(*dst->iov) * (size_t)src->niov);
-		memcpy(dst->iov, src->iov, sizeof(*dst->iov) * (size_t)src->niov);
-	}
-	if (src->at && src->niov > 0) {
-		dst->at = malloc((size_t)src->niov);
-		memcpy(dst->at, src->at, (size_t)src->niov);
-	}
+	dst->iov = copy_of(src->iov, n * sizeof(*dst->iov));
+	dst->at = copy_of(src->at, n);
 }
 
 void fsx_op_free(struct fsx_op *op)

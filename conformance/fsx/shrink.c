@@ -18,19 +18,26 @@ enum { MAX_REPLAYS = 4000 };
 struct shrinker {
 	const struct fsx_conf *c;
 	int replays;
-	bool verbose;
 };
 
-/* Replay cand; on failure cut it after the failing op and return true. */
-static bool fails(struct shrinker *k, struct fsx_seq *cand)
+/* Replay cand (taking it over); if it fails, cut it after the failing op,
+ * make it seq and return true. */
+static bool improves(struct shrinker *k, struct fsx_seq *seq, struct fsx_seq *cand)
 {
 	char why[2048];
-	k->replays++;
-	long at = fsx_replay(k->c, cand, why, sizeof(why));
-	if (at < 0)
+	long at = -1;
+	if (cand->n) {
+		k->replays++;
+		at = fsx_replay(k->c, cand, why, sizeof(why));
+	}
+	if (at < 0) {
+		fsx_seq_free(cand);
 		return false;
+	}
 	while (cand->n > (size_t)at + 1)
 		fsx_op_free(&cand->ops[--cand->n]);
+	fsx_seq_free(seq);
+	*seq = *cand;
 	return true;
 }
 
@@ -43,13 +50,6 @@ static void subseq(const struct fsx_seq *from, size_t lo, size_t hi, const bool 
 			fsx_seq_push(out, &from->ops[i]);
 }
 
-static void take(struct fsx_seq *seq, struct fsx_seq *better)
-{
-	fsx_seq_free(seq);
-	*seq = *better;
-	memset(better, 0, sizeof(*better));
-}
-
 static void shortest_suffix(struct shrinker *k, struct fsx_seq *seq)
 {
 	size_t lo = 0, hi = seq->n ? seq->n - 1 : 0; /* [lo, n) fails; find the largest lo */
@@ -57,14 +57,12 @@ static void shortest_suffix(struct shrinker *k, struct fsx_seq *seq)
 		size_t mid = lo + (hi - lo + 1) / 2;
 		struct fsx_seq cand;
 		subseq(seq, mid, seq->n, NULL, &cand);
-		if (fails(k, &cand)) {
-			take(seq, &cand);
+		if (improves(k, seq, &cand)) {
 			lo = 0;
 			hi = seq->n ? seq->n - 1 : 0;
 		} else {
 			hi = mid - 1;
 		}
-		fsx_seq_free(&cand);
 	}
 }
 
@@ -81,13 +79,11 @@ static void ddmin(struct shrinker *k, struct fsx_seq *seq)
 			struct fsx_seq cand;
 			subseq(seq, 0, seq->n, drop, &cand);
 			free(drop);
-			if (cand.n && fails(k, &cand)) {
-				take(seq, &cand);
+			if (improves(k, seq, &cand)) {
 				n = n > 2 ? n - 1 : 2;
 				reduced = true;
 				break;
 			}
-			fsx_seq_free(&cand);
 		}
 		if (!reduced) {
 			if (n >= seq->n)
@@ -97,27 +93,13 @@ static void ddmin(struct shrinker *k, struct fsx_seq *seq)
 	}
 }
 
-/* Try one edit of op i; keep it if the sequence still fails. */
-static bool try_edit(struct shrinker *k, struct fsx_seq *seq, size_t i, const struct fsx_op *op)
-{
-	struct fsx_seq cand;
-	subseq(seq, 0, seq->n, NULL, &cand);
-	fsx_op_free(&cand.ops[i]);
-	fsx_op_copy(&cand.ops[i], op);
-	if (fails(k, &cand)) {
-		take(seq, &cand);
-		return true;
-	}
-	fsx_seq_free(&cand);
-	return false;
-}
-
-/* Edit number edit of op i, made from the op as it is now; false if the
- * edit does not apply or the sequence stops failing with it. */
+/* Edit number edit of op i, made from the op as it is now, kept if the
+ * sequence still fails with it; false if it does not apply or does not. */
 static bool try_simpler(struct shrinker *k, struct fsx_seq *seq, size_t i, int edit, uint64_t g)
 {
 	const struct fsx_op *op = &seq->ops[i];
 	struct fsx_op e = *op;
+	struct fsx_seq cand;
 	uint64_t one;
 	bool rw = op->kind == OP_READ || op->kind == OP_WRITE;
 	if (rw && (op->iov_null || op->at) && edit > 0)
@@ -155,7 +137,10 @@ static bool try_simpler(struct shrinker *k, struct fsx_seq *seq, size_t i, int e
 	default:
 		return false;
 	}
-	return try_edit(k, seq, i, &e);
+	subseq(seq, 0, seq->n, NULL, &cand);
+	fsx_op_free(&cand.ops[i]);
+	fsx_op_copy(&cand.ops[i], &e);
+	return improves(k, seq, &cand);
 }
 
 static void simplify_ops(struct shrinker *k, struct fsx_seq *seq)
@@ -174,7 +159,7 @@ static void simplify_ops(struct shrinker *k, struct fsx_seq *seq)
 
 void fsx_shrink(const struct fsx_conf *c, struct fsx_seq *seq, bool verbose)
 {
-	struct shrinker k = {.c = c, .verbose = verbose};
+	struct shrinker k = {.c = c};
 	size_t before = seq->n;
 	shortest_suffix(&k, seq);
 	if (verbose)
