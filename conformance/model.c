@@ -28,13 +28,18 @@
 /* ------------------------------------------------------------------------ */
 /* Building the expectation */
 
+static void unmodelled(struct model_expect *ex, const char *why)
+{
+	ex->unmodelled = true;
+	ex->why = why;
+}
+
 static struct model_outcome *outcome(struct model_expect *ex, const char *clause)
 {
 	if (ex->n == MODEL_MAX_OUTCOMES) {
 		/* A rule with more outcomes than the model has room for is a
 		 * bug of the model, not of the implementation: say so. */
-		ex->unmodelled = true;
-		ex->why = "model.c: too many outcomes (MODEL_MAX_OUTCOMES)";
+		unmodelled(ex, "model.c: too many outcomes (MODEL_MAX_OUTCOMES)");
 		return &ex->o[ex->n - 1];
 	}
 	struct model_outcome *o = &ex->o[ex->n++];
@@ -70,12 +75,6 @@ static struct model_outcome *fail(struct model_expect *ex, const char *clause, i
 	struct model_outcome *o = outcome(ex, clause);
 	allow_errno(o, err);
 	return o;
-}
-
-static void unmodelled(struct model_expect *ex, const char *why)
-{
-	ex->unmodelled = true;
-	ex->why = why;
 }
 
 /* Argument refusals are collected in an outcome of their own before the
@@ -609,27 +608,31 @@ static void expect_size(const struct model_state *st, const struct model_op *op,
 /* ------------------------------------------------------------------------ */
 /* open, close, create, remove */
 
+/* open, create: the slot's old handle is gone whatever happens (the front
+ * end closed it, or the call replaced it). */
+static void slot_replaced(const struct model_state *st, const struct model_op *op,
+			  struct model_expect *ex)
+{
+	for (int i = 0; handle_of(st, op) && i < ex->n; i++)
+		ex->o[i].eff.close_handle = true;
+}
+
 static void expect_open(const struct model_state *st, const struct model_op *op,
 			struct model_expect *ex)
 {
 	if (!slot_ok(op)) {
 		fail(ex, "OPEN-PATH-1", EINVAL); /* a NULL output pointer */
-		return;
-	}
-	bool was_open = st->h[op->handle].open;
-	struct model_outcome *o;
-	if (!st->exists) {
-		o = fail(ex, "OPEN-ERRNO-1", ENOENT);
+	} else if (!st->exists) {
+		fail(ex, "OPEN-ERRNO-1", ENOENT);
 	} else if (op->direct && !st->be.can_direct) {
 		/* OPEN-DIRECT-1: -EINVAL, the file unchanged. */
-		o = fail(ex, "OPEN-DIRECT-1", EINVAL);
+		fail(ex, "OPEN-DIRECT-1", EINVAL);
 	} else {
 		/* OPEN-SIZE-1: the size is the length (ZERO-TRUNC-3: a
 		 * discard-by-truncate shows now), or the device's size. */
-		o = succeed(ex, "OPEN-SIZE-1, ZERO-TRUNC-3");
-		o->eff.open_handle = true;
+		succeed(ex, "OPEN-SIZE-1, ZERO-TRUNC-3")->eff.open_handle = true;
 	}
-	o->eff.close_handle = was_open; /* the slot's old handle is gone either way */
+	slot_replaced(st, op, ex);
 }
 
 static void expect_close(const struct model_state *st, const struct model_op *op,
@@ -650,52 +653,39 @@ static void expect_create(const struct model_state *st, const struct model_op *o
 		unmodelled(ex, "create on a block device");
 		return;
 	}
-	bool was_open = st->h[op->handle].open;
 	uint64_t size = op->off;
-	struct model_outcome *o;
-	int e = 0;
+	int e = 0; /* the initial resize's errno */
+	if (size && op->mode == REFSTOR_PREALLOC_ALLOCATE)
+		e = falloc_result(st, st->be.can_allocate);
+	else if (size && op->mode == REFSTOR_PREALLOC_WRITE_DATA &&
+		 op->fault == MODEL_FAULT_ZEROWRITE)
+		e = EIO; /* FAULT-ZERO-1 in the initial resize */
 	if (op->mode < REFSTOR_PREALLOC_NONE || op->mode > REFSTOR_PREALLOC_WRITE_DATA ||
 	    size > INT64_MAX) {
-		o = fail(ex, "RESIZE-BAD-1", EINVAL); /* refused before anything */
+		fail(ex, "RESIZE-BAD-1", EINVAL); /* refused before anything */
 	} else if (st->exists && !op->overwrite) {
-		o = fail(ex, "CREATE-EXCL-1", EEXIST); /* the file unchanged */
+		fail(ex, "CREATE-EXCL-1", EEXIST); /* the file unchanged */
 	} else if (op->direct && !st->be.can_direct) {
 		/* OPEN-DIRECT-1: the file unchanged, also with overwrite (the
 		 * original's open(2) refuses O_DIRECT before O_TRUNC cuts);
 		 * CREATE-UNDO-1: a file the call made is removed. */
-		o = fail(ex, "OPEN-DIRECT-1, CREATE-UNDO-1", EINVAL);
-	} else if (size && op->mode == REFSTOR_PREALLOC_ALLOCATE &&
-		   (e = falloc_result(st, st->be.can_allocate))) {
-		o = NULL;
-	} else if (size && op->mode == REFSTOR_PREALLOC_WRITE_DATA &&
-		   op->fault == MODEL_FAULT_ZEROWRITE) {
-		e = EIO; /* FAULT-ZERO-1 in the initial resize */
-		o = NULL;
-	} else {
-		/* CREATE-EXCL-1 (overwrite: emptied first), CREATE-SIZE-1: a
-		 * file of that length reading as zeroes, and a writable handle. */
-		o = succeed(ex, "CREATE-EXCL-1, CREATE-SIZE-1");
-		o->eff.file = MODEL_FILE_NEW;
-		o->eff.set_phys = true;
-		o->eff.phys = size;
-		o->eff.open_handle = true;
-	}
-	if (!o) {
+		fail(ex, "OPEN-DIRECT-1, CREATE-UNDO-1", EINVAL);
+	} else if (e) {
 		/* The initial resize failed: CREATE-UNDO-1, the resize's errno
 		 * (RESIZE-GROW-1: -ENOTSUP for ALLOCATE without fallocate), and
 		 * a file the call made is removed.  One that existed (overwrite)
 		 * was the caller's to empty: emptied (the original's O_TRUNC) or
 		 * left as it was, but not removed. */
 		fail(ex, "CREATE-UNDO-1", e);
-		if (st->exists) {
-			o = fail(ex, "CREATE-UNDO-1, CREATE-EXCL-1", e);
-			o->eff.file = MODEL_FILE_NEW;
-		}
+		if (st->exists)
+			fail(ex, "CREATE-UNDO-1, CREATE-EXCL-1", e)->eff.file = MODEL_FILE_NEW;
+	} else {
+		/* CREATE-EXCL-1 (overwrite: emptied first), CREATE-SIZE-1: a
+		 * file of that length reading as zeroes, and a writable handle. */
+		succeed(ex, "CREATE-EXCL-1, CREATE-SIZE-1")->eff = (struct model_effect){
+		    .file = MODEL_FILE_NEW, .set_phys = true, .phys = size, .open_handle = true};
 	}
-	/* The slot's old handle is gone whatever happens (the front end
-	 * closed it, or create replaced it). */
-	for (int i = 0; i < ex->n; i++)
-		ex->o[i].eff.close_handle = was_open;
+	slot_replaced(st, op, ex);
 }
 
 static void expect_remove(const struct model_state *st, const struct model_op *op,
