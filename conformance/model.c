@@ -402,9 +402,8 @@ static void zero_file(struct model_expect *ex, const struct model_state *st,
 		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
 		 * holes cannot be punched; ZERO-TRUNC-2: the handle's size stays
 		 * (the cut part reads as zeroes past the physical end). */
-		struct model_outcome *o = succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2");
-		o->eff.set_phys = true;
-		o->eff.phys = off;
+		succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2")->eff =
+		    (struct model_effect){.set_phys = true, .phys = off};
 	} else {
 		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
 		 * one inside (the part past the size reads as zeroes already). */
@@ -576,24 +575,19 @@ static void expect_resize(const struct model_state *st, const struct model_op *o
 static void expect_sync(const struct model_state *st, const struct model_op *op,
 			struct model_expect *ex)
 {
+	bool sync = op->kind == MODEL_SYNC, eio = op->fault == MODEL_FAULT_EIOSYNC;
 	if (!open_handle(st, op, ex))
 		return;
-	if (op->kind == MODEL_SYNC) {
-		/* FAULT-SYNC-1: it reaches the kernel; FAULT-EIO-2: and passes
-		 * its EIO on; SYNC-1 otherwise (FAULT-EINTR-1: retried). */
-		ex->calls_sync = true;
-		if (op->fault == MODEL_FAULT_EIOSYNC)
-			fail(ex, "FAULT-EIO-2", EIO);
-		else
-			succeed(ex, "SYNC-1");
-		return;
-	}
-	/* SYNC-1: flush and invalidate_cache return 0, read-only too.  Under
-	 * a failing fsync, one that does sync may say so (FAULT-EIO-2's reason
-	 * holds for it: an error must not be lost). */
-	succeed(ex, "SYNC-1");
-	if (op->fault == MODEL_FAULT_EIOSYNC)
-		fail(ex, "SYNC-1, FAULT-EIO-2", EIO);
+	/* sync: FAULT-SYNC-1: it reaches the kernel; FAULT-EIO-2: and passes
+	 * its EIO on; SYNC-1 otherwise (FAULT-EINTR-1: retried).  SYNC-1:
+	 * flush and invalidate_cache return 0, read-only too.  Under a failing
+	 * fsync, one that does sync may say so (FAULT-EIO-2's reason holds for
+	 * it: an error must not be lost). */
+	ex->calls_sync = sync;
+	if (!sync || !eio)
+		succeed(ex, "SYNC-1");
+	if (eio)
+		fail(ex, sync ? "FAULT-EIO-2" : "SYNC-1, FAULT-EIO-2", EIO);
 }
 
 static void expect_size(const struct model_state *st, const struct model_op *op,
