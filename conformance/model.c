@@ -48,33 +48,27 @@ static struct model_outcome *outcome(struct model_expect *ex, const char *clause
 	return o;
 }
 
-static void allow(struct model_outcome *o, int ret)
+/* o allows err as well: 0 (success), an errno (err > 0: -err is returned),
+ * or MODEL_ANY_ERRNO (any negative errno). */
+static struct model_outcome *allow(struct model_outcome *o, int err)
 {
+	int ret = err == MODEL_ANY_ERRNO ? err : -err;
 	for (int i = 0; i < o->nret; i++)
 		if (o->ret[i] == ret)
-			return;
+			return o;
 	if (o->nret < MODEL_MAX_RETS)
 		o->ret[o->nret++] = ret;
+	return o;
 }
 
 static struct model_outcome *succeed(struct model_expect *ex, const char *clause)
 {
-	struct model_outcome *o = outcome(ex, clause);
-	allow(o, 0);
-	return o;
-}
-
-/* err > 0: that errno; MODEL_ANY_ERRNO: any. */
-static void allow_errno(struct model_outcome *o, int err)
-{
-	allow(o, err == MODEL_ANY_ERRNO ? err : -err);
+	return allow(outcome(ex, clause), 0);
 }
 
 static struct model_outcome *fail(struct model_expect *ex, const char *clause, int err)
 {
-	struct model_outcome *o = outcome(ex, clause);
-	allow_errno(o, err);
-	return o;
+	return allow(outcome(ex, clause), err);
 }
 
 /* Argument refusals are collected in an outcome of their own before the
@@ -83,7 +77,7 @@ static struct model_outcome *fail(struct model_expect *ex, const char *clause, i
  * so the errnos add up; the first clause names the outcome. */
 static void refuse(struct model_outcome *rf, const char *clause, int err)
 {
-	allow_errno(rf, err);
+	allow(rf, err);
 	if (!rf->clause)
 		rf->clause = clause;
 }
@@ -251,32 +245,6 @@ static const struct model_handle *open_handle(const struct model_state *st,
 	return h;
 }
 
-static void expect_read(const struct model_state *st, const struct model_op *op,
-			struct model_expect *ex)
-{
-	const struct model_handle *h = open_handle(st, op, ex);
-	if (!h)
-		return;
-	struct model_outcome must = {0}, may = {0};
-	check_iov(h, op, &must, &may);
-	if (refusals(ex, h, &must, false))
-		return;
-	uint64_t total = iov_total(op);
-	if (total && !h->readable) {
-		/* FROMFD-1: the access mode is the descriptor's; reading an
-		 * O_WRONLY one fails as the kernel says. */
-		fail(ex, "FROMFD-1", EBADF);
-		return;
-	}
-	/* READ-DATA-1: the file's bytes; READ-EOF-1..3: zeroes past the
-	 * physical end, in every iovec.  Short reads and EINTR change nothing
-	 * (FAULT-SHORT-1, FAULT-EINTR-1). */
-	succeed(ex, "READ-DATA-1, READ-EOF-1, READ-EOF-2, READ-EOF-3");
-	ex->read_data = true;
-	if (may.nret)
-		refused(ex, &may);
-}
-
 /* WRITE-GROW-1: the length and the handle's size follow an end past them
  * (DEV-SIZE-1: a device's never change). */
 static void grow(struct model_effect *e, const struct model_state *st, const struct model_handle *h,
@@ -294,18 +262,32 @@ static void grow(struct model_effect *e, const struct model_state *st, const str
 	}
 }
 
-static void expect_write(const struct model_state *st, const struct model_op *op,
-			 struct model_expect *ex)
+/* read(v) and write(v): the same argument checks, then each its rules. */
+static void expect_io(const struct model_state *st, const struct model_op *op,
+		      struct model_expect *ex)
 {
+	bool write = op->kind == MODEL_WRITE;
 	const struct model_handle *h = open_handle(st, op, ex);
 	if (!h)
 		return;
 	struct model_outcome must = {0}, may = {0};
 	check_iov(h, op, &must, &may);
 	uint64_t total = iov_total(op), end = op->off + total;
-	if (refusals(ex, h, &must, true)) /* refused anyway: OPEN-RO-1's errnos too */
+	if (refusals(ex, h, &must, write)) /* a write's: OPEN-RO-1's errnos too */
 		return;
-	if (!total) {
+	if (!write && total && !h->readable) {
+		/* FROMFD-1: the access mode is the descriptor's; reading an
+		 * O_WRONLY one fails as the kernel says. */
+		fail(ex, "FROMFD-1", EBADF);
+		return;
+	}
+	if (!write) {
+		/* READ-DATA-1: the file's bytes; READ-EOF-1..3: zeroes past the
+		 * physical end, in every iovec.  Short reads and EINTR change
+		 * nothing (FAULT-SHORT-1, FAULT-EINTR-1). */
+		succeed(ex, "READ-DATA-1, READ-EOF-1, READ-EOF-2, READ-EOF-3");
+		ex->read_data = true;
+	} else if (!total) {
 		succeed(ex, "READ-IOV-2"); /* and the size stays */
 	} else if (op->fault == MODEL_FAULT_ZEROWRITE) {
 		/* FAULT-ZERO-1: a write call that returns 0 fails the write
@@ -332,7 +314,8 @@ static void expect_write(const struct model_state *st, const struct model_op *op
 	}
 	if (may.nret)
 		refused(ex, &may);
-	read_only(ex, h);
+	if (write)
+		read_only(ex, h);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -702,8 +685,8 @@ static const struct {
 	const char *name;
 	expect_fn *expect;
 } kinds[MODEL_KINDS] = {
-    [MODEL_READ] = {"read", expect_read},
-    [MODEL_WRITE] = {"write", expect_write},
+    [MODEL_READ] = {"read", expect_io},
+    [MODEL_WRITE] = {"write", expect_io},
     [MODEL_WRITE_ZEROES] = {"write_zeroes", expect_zeroing},
     [MODEL_DISCARD] = {"discard", expect_zeroing},
     [MODEL_WRITE_ALLOCATED_ZEROES] = {"write_allocated_zeroes", expect_allocated_zeroes},
