@@ -377,24 +377,6 @@ static bool zero_aligned(uint64_t off, uint64_t end, uint64_t size, uint64_t a)
 	return off >= size || (off % a == 0 && (end >= size || end % a == 0));
 }
 
-static void zero_file(struct model_expect *ex, const struct model_state *st,
-		      const struct model_handle *h, uint64_t off, uint64_t end, bool aligned,
-		      bool discard)
-{
-	if (end >= h->size && st->profile == MODEL_PROFILE_DEFAULT) {
-		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
-		 * holes cannot be punched; ZERO-TRUNC-2: the handle's size stays
-		 * (the cut part reads as zeroes past the physical end). */
-		succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2")->eff =
-		    (struct model_effect){.set_phys = true, .phys = off};
-	} else {
-		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
-		 * one inside (the part past the size reads as zeroes already). */
-		punch(ex, st, h, discard, off, end < h->size ? end : h->size,
-		      aligned ? NULL : "ZERO-ALIGN-1", end >= h->size ? "PROFILE-KEEP-1" : NULL);
-	}
-}
-
 /* The handle of a zeroing op whose range [off, off + len) is not refused
  * outright (BAD-RANGE-1, with OPEN-RO-1's errnos too on a read-only handle). */
 static const struct model_handle *zeroing_handle(const struct model_state *st,
@@ -422,6 +404,7 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 	bool tail = end >= size;
 	bool aligned =
 	    zero_aligned(off, end, size, zero_unit(st, discard ? h->discard_align : h->zero_align));
+	const char *exact = aligned ? NULL : "ZERO-ALIGN-1";
 	if (!op->len || off >= size) {
 		/* ZERO-PAST-1: already reads as zeroes (past a device's end too). */
 		succeed(ex, "ZERO-PAST-1");
@@ -435,13 +418,19 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 		 * Its "never fails" is about truncation: where the device cannot
 		 * punch, a tail range is answered as one inside (ZERO-MID-1,
 		 * ZERO-UNSUP-1), or zeroed by other means. */
-		punch(ex, st, h, discard, off, tail ? size : end,
-		      tail      ? "DEV-TRUNC-1"
-		      : aligned ? NULL
-				: "ZERO-ALIGN-1",
+		punch(ex, st, h, discard, off, tail ? size : end, tail ? "DEV-TRUNC-1" : exact,
 		      tail ? "DEV-TRUNC-1" : NULL);
+	} else if (tail && st->profile == MODEL_PROFILE_DEFAULT) {
+		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
+		 * holes cannot be punched; ZERO-TRUNC-2: the handle's size stays
+		 * (the cut part reads as zeroes past the physical end). */
+		succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2")->eff =
+		    (struct model_effect){.set_phys = true, .phys = off};
 	} else {
-		zero_file(ex, st, h, off, end, aligned, discard);
+		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
+		 * one inside (the part past the size reads as zeroes already). */
+		punch(ex, st, h, discard, off, tail ? size : end, exact,
+		      tail ? "PROFILE-KEEP-1" : NULL);
 	}
 	if (!aligned)
 		fail(ex, "ZERO-ALIGN-1", EINVAL); /* refused, nothing changed */
