@@ -659,8 +659,7 @@ static void expect_remove(const struct model_state *st, const struct model_op *o
 {
 	(void)st;
 	(void)op;
-	struct model_outcome *o = succeed(ex, "(the front end's unlink)");
-	o->eff.file = MODEL_FILE_GONE;
+	succeed(ex, "(the front end's unlink)")->eff.file = MODEL_FILE_GONE;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -762,13 +761,9 @@ int model_init(struct model_state *st, const struct model_backend *be, uint64_t 
 		st->be.sector = 1;
 	st->cap = cap;
 	st->data = calloc(1, cap ? cap : 1);
-	if (!st->data)
-		return -1;
-	if (be->is_dev) {
-		st->exists = true;
-		st->phys = be->dev_size;
-	}
-	return 0;
+	st->exists = be->is_dev; /* a device is there from the start, at its size */
+	st->phys = be->is_dev ? be->dev_size : 0;
+	return st->data ? 0 : -1;
 }
 
 void model_free(struct model_state *st)
