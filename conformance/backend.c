@@ -26,9 +26,8 @@ enum {
 	DEV_REGION = 64 * KiB, /* the device's probe region (backend.h) */
 };
 
-static int fail(struct rs_backend *b, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(struct rs_backend *b, int err, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct rs_backend *b, int err,
+						      const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

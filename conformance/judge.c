@@ -73,7 +73,8 @@ int judge_physical(const struct judge_target *t, const struct model_state *m, ch
 	return ret;
 }
 
-const char *judge_allowed(const struct model_expect *ex, char *buf, size_t len)
+/* "0 (ZERO-TRUNC-1); or -EINVAL (ZERO-ALIGN-1)": every outcome ex allows. */
+static const char *judge_allowed(const struct model_expect *ex, char *buf, size_t len)
 {
 	size_t n = 0;
 	buf[0] = '\0';

@@ -31,9 +31,6 @@ struct judge_target {
 int judge_physical(const struct judge_target *t, const struct model_state *m, char *why,
 		   size_t len);
 
-/* "0 (ZERO-TRUNC-1); or -EINVAL (ZERO-ALIGN-1)": every outcome ex allows. */
-const char *judge_allowed(const struct model_expect *ex, char *buf, size_t len);
-
 /* The storage against a candidate next state: 0 when it matches, else -1
  * with why.  A front end's check (sizes of its handles, judge_physical). */
 typedef int (*judge_check_fn)(void *ctx, const struct model_state *next, char *why, size_t len);

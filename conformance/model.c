@@ -28,13 +28,18 @@
 /* ------------------------------------------------------------------------ */
 /* Building the expectation */
 
+static void unmodelled(struct model_expect *ex, const char *why)
+{
+	ex->unmodelled = true;
+	ex->why = why;
+}
+
 static struct model_outcome *outcome(struct model_expect *ex, const char *clause)
 {
 	if (ex->n == MODEL_MAX_OUTCOMES) {
 		/* A rule with more outcomes than the model has room for is a
 		 * bug of the model, not of the implementation: say so. */
-		ex->unmodelled = true;
-		ex->why = "model.c: too many outcomes (MODEL_MAX_OUTCOMES)";
+		unmodelled(ex, "model.c: too many outcomes (MODEL_MAX_OUTCOMES)");
 		return &ex->o[ex->n - 1];
 	}
 	struct model_outcome *o = &ex->o[ex->n++];
@@ -43,58 +48,42 @@ static struct model_outcome *outcome(struct model_expect *ex, const char *clause
 	return o;
 }
 
-static void allow(struct model_outcome *o, int ret)
+/* o allows err as well: 0 (success), an errno (err > 0: -err is returned),
+ * or MODEL_ANY_ERRNO (any negative errno). */
+static struct model_outcome *allow(struct model_outcome *o, int err)
 {
+	int ret = err == MODEL_ANY_ERRNO ? err : -err;
 	for (int i = 0; i < o->nret; i++)
 		if (o->ret[i] == ret)
-			return;
+			return o;
 	if (o->nret < MODEL_MAX_RETS)
 		o->ret[o->nret++] = ret;
+	return o;
 }
 
 static struct model_outcome *succeed(struct model_expect *ex, const char *clause)
 {
-	struct model_outcome *o = outcome(ex, clause);
-	allow(o, 0);
-	return o;
+	return allow(outcome(ex, clause), 0);
 }
 
-/* err > 0: that errno; MODEL_ANY_ERRNO: any. */
 static struct model_outcome *fail(struct model_expect *ex, const char *clause, int err)
 {
-	struct model_outcome *o = outcome(ex, clause);
-	allow(o, err == MODEL_ANY_ERRNO ? err : -err);
-	return o;
+	return allow(outcome(ex, clause), err);
 }
 
-static void unmodelled(struct model_expect *ex, const char *why)
+/* Argument refusals are collected in an outcome of their own before the
+ * rules run: a call with one of them fails with one of their errnos and
+ * changes nothing.  Which check comes first is the implementation's choice,
+ * so the errnos add up; the first clause names the outcome. */
+static void refuse(struct model_outcome *rf, const char *clause, int err)
 {
-	ex->unmodelled = true;
-	ex->why = why;
-}
-
-/* Argument refusals collected before the rules run: a call with one of them
- * fails with one of their errnos and changes nothing.  Which check comes
- * first is the implementation's choice, so the errnos add up. */
-struct refusal {
-	int n;
-	int err[MODEL_MAX_RETS];
-	const char *clause;
-};
-
-static void refuse(struct refusal *rf, const char *clause, int err)
-{
-	for (int i = 0; i < rf->n; i++)
-		if (rf->err[i] == err)
-			return;
-	if (rf->n < MODEL_MAX_RETS)
-		rf->err[rf->n++] = err;
+	allow(rf, err);
 	if (!rf->clause)
 		rf->clause = clause;
 }
 
 /* OPEN-RO-1: "any of -EBADF, -EINVAL, -EPERM, -EROFS". */
-static void refuse_read_only(struct refusal *rf)
+static void refuse_read_only(struct model_outcome *rf)
 {
 	refuse(rf, "OPEN-RO-1", EBADF);
 	refuse(rf, "OPEN-RO-1", EINVAL);
@@ -102,11 +91,9 @@ static void refuse_read_only(struct refusal *rf)
 	refuse(rf, "OPEN-RO-1", EROFS);
 }
 
-static void refused(struct model_expect *ex, const struct refusal *rf)
+static void refused(struct model_expect *ex, const struct model_outcome *rf)
 {
-	struct model_outcome *o = outcome(ex, rf->clause);
-	for (int i = 0; i < rf->n; i++)
-		allow(o, rf->err[i] == MODEL_ANY_ERRNO ? MODEL_ANY_ERRNO : -rf->err[i]);
+	*outcome(ex, rf->clause) = *rf;
 }
 
 static bool effect_is_nothing(const struct model_effect *e)
@@ -136,16 +123,19 @@ static void read_only(struct model_expect *ex, const struct model_handle *h)
 		if (ex->o[i].nret == 1 && ex->o[i].ret[0] == 0)
 			ex->o[kept++] = ex->o[i];
 	ex->n = kept;
-	struct refusal rf = {0};
+	struct model_outcome rf = {0};
 	refuse_read_only(&rf);
 	refused(ex, &rf);
 }
 
+static bool slot_ok(const struct model_op *op)
+{
+	return op->handle >= 0 && op->handle < MODEL_HANDLES;
+}
+
 static const struct model_handle *handle_of(const struct model_state *st, const struct model_op *op)
 {
-	if (op->handle < 0 || op->handle >= MODEL_HANDLES || !st->h[op->handle].open)
-		return NULL;
-	return &st->h[op->handle];
+	return slot_ok(op) && st->h[op->handle].open ? &st->h[op->handle] : NULL;
 }
 
 static uint64_t at_least_1(uint64_t v)
@@ -153,10 +143,14 @@ static uint64_t at_least_1(uint64_t v)
 	return v ? v : 1;
 }
 
-/* BAD-RANGE-1: offset, length and their end within INT64_MAX. */
-static bool range_ok(uint64_t off, uint64_t len)
+/* BAD-RANGE-1: offset, length and their end within INT64_MAX, or -EINVAL or
+ * -EFBIG. */
+static void check_range(struct model_outcome *must, uint64_t off, uint64_t len)
 {
-	return off <= INT64_MAX && len <= INT64_MAX - off;
+	if (off > INT64_MAX || len > INT64_MAX - off) {
+		refuse(must, "BAD-RANGE-1", EINVAL);
+		refuse(must, "BAD-RANGE-1", EFBIG);
+	}
 }
 
 /* What a fallocate of this kind gets on the target: 0, ENOTSUP (the kernel
@@ -164,9 +158,10 @@ static bool range_ok(uint64_t off, uint64_t len)
  * another errno, which is passed on. */
 static int falloc_result(const struct model_state *st, bool natively)
 {
-	if (st->be.falloc_err)
-		return model_errno_unsupported(st->be.falloc_err) ? ENOTSUP : st->be.falloc_err;
-	return natively ? 0 : ENOTSUP;
+	int e = st->be.falloc_err;
+	if (e == EOPNOTSUPP || e == ENOTSUP || e == ENODEV || e == ENXIO || e == ENOTTY)
+		return ENOTSUP;
+	return e ? e : natively ? 0 : ENOTSUP;
 }
 
 /* Punching a hole through this handle: once told "unsupported", it does not
@@ -180,7 +175,7 @@ static int punch_result(const struct model_state *st, const struct model_handle 
 /* read, write */
 
 /* The sum of the iovec lengths, saturating (0 for a shape that is refused). */
-uint64_t model_iov_total(const struct model_op *op)
+static uint64_t iov_total(const struct model_op *op)
 {
 	if (op->iovcnt <= 0 || !op->iov)
 		return 0;
@@ -191,14 +186,14 @@ uint64_t model_iov_total(const struct model_op *op)
 }
 
 /* The argument checks of read(v) and write(v). */
-static void check_iov(const struct model_handle *h, const struct model_op *op, struct refusal *must,
-		      struct refusal *may)
+static void check_iov(const struct model_handle *h, const struct model_op *op,
+		      struct model_outcome *must, struct model_outcome *may)
 {
 	if (op->iovcnt < 0 || (op->iovcnt > 0 && !op->iov)) {
 		refuse(must, "BAD-NULL-1", EINVAL); /* a negative iovcnt, a NULL array */
 		return;
 	}
-	uint64_t total = model_iov_total(op);
+	uint64_t total = iov_total(op);
 	bool misaligned = false;
 	uint64_t req = at_least_1(h->req_align), mem = at_least_1(h->mem_align);
 	for (int i = 0; i < op->iovcnt; i++) {
@@ -215,10 +210,7 @@ static void check_iov(const struct model_handle *h, const struct model_op *op, s
 		refuse(must, "BAD-NULL-1", MODEL_ANY_ERRNO); /* lengths past SSIZE_MAX */
 		return;
 	}
-	if (!range_ok(op->off, total)) {
-		refuse(must, "BAD-RANGE-1", EINVAL);
-		refuse(must, "BAD-RANGE-1", EFBIG);
-	}
+	check_range(must, op->off, total);
 	/* BAD-ALIGN-1: direct I/O off req_align or mem_align is refused.  A
 	 * zero-length request at an unaligned offset transfers nothing: it may
 	 * succeed (READ-IOV-2) or be refused. */
@@ -231,10 +223,10 @@ static void check_iov(const struct model_handle *h, const struct model_op *op, s
 }
 
 /* Run the argument checks' verdict: true when the call is refused outright. */
-static bool refusals(struct model_expect *ex, const struct model_handle *h, struct refusal *must,
-		     bool modifies)
+static bool refusals(struct model_expect *ex, const struct model_handle *h,
+		     struct model_outcome *must, bool modifies)
 {
-	if (!must->n)
+	if (!must->nret)
 		return false;
 	if (modifies && !h->writable)
 		refuse_read_only(must); /* OPEN-RO-1: its errnos are as good */
@@ -253,57 +245,49 @@ static const struct model_handle *open_handle(const struct model_state *st,
 	return h;
 }
 
-/* BAD-RANGE-1 for a zeroing call's [off, off + len): true when refused (with
- * OPEN-RO-1's errnos too on a read-only handle). */
-static bool range_refused(struct model_expect *ex, const struct model_handle *h,
-			  const struct model_op *op)
+/* WRITE-GROW-1: the length and the handle's size follow an end past them
+ * (DEV-SIZE-1: a device's never change). */
+static void grow(struct model_effect *e, const struct model_state *st, const struct model_handle *h,
+		 uint64_t end)
 {
-	struct refusal must = {0};
-	if (!range_ok(op->off, op->len)) {
-		refuse(&must, "BAD-RANGE-1", EINVAL);
-		refuse(&must, "BAD-RANGE-1", EFBIG);
+	if (st->be.is_dev)
+		return;
+	if (end > st->phys) {
+		e->set_phys = true;
+		e->phys = end;
 	}
-	return refusals(ex, h, &must, true);
+	if (end > h->size) {
+		e->set_size = true;
+		e->size = end;
+	}
 }
 
-static void expect_read(const struct model_state *st, const struct model_op *op,
-			struct model_expect *ex)
+/* read(v) and write(v): the same argument checks, then each its rules. */
+static void expect_io(const struct model_state *st, const struct model_op *op,
+		      struct model_expect *ex)
 {
+	bool write = op->kind == MODEL_WRITE;
 	const struct model_handle *h = open_handle(st, op, ex);
 	if (!h)
 		return;
-	struct refusal must = {0}, may = {0};
+	struct model_outcome must = {0}, may = {0};
 	check_iov(h, op, &must, &may);
-	if (refusals(ex, h, &must, false))
+	uint64_t total = iov_total(op), end = op->off + total;
+	if (refusals(ex, h, &must, write)) /* a write's: OPEN-RO-1's errnos too */
 		return;
-	uint64_t total = model_iov_total(op);
-	if (total && !h->readable) {
+	if (!write && total && !h->readable) {
 		/* FROMFD-1: the access mode is the descriptor's; reading an
 		 * O_WRONLY one fails as the kernel says. */
 		fail(ex, "FROMFD-1", EBADF);
 		return;
 	}
-	/* READ-DATA-1: the file's bytes; READ-EOF-1..3: zeroes past the
-	 * physical end, in every iovec.  Short reads and EINTR change nothing
-	 * (FAULT-SHORT-1, FAULT-EINTR-1). */
-	succeed(ex, "READ-DATA-1, READ-EOF-1, READ-EOF-2, READ-EOF-3");
-	ex->read_data = true;
-	if (may.n)
-		refused(ex, &may);
-}
-
-static void expect_write(const struct model_state *st, const struct model_op *op,
-			 struct model_expect *ex)
-{
-	const struct model_handle *h = open_handle(st, op, ex);
-	if (!h)
-		return;
-	struct refusal must = {0}, may = {0};
-	check_iov(h, op, &must, &may);
-	uint64_t total = model_iov_total(op), end = op->off + total;
-	if (refusals(ex, h, &must, true)) /* refused anyway: OPEN-RO-1's errnos too */
-		return;
-	if (!total) {
+	if (!write) {
+		/* READ-DATA-1: the file's bytes; READ-EOF-1..3: zeroes past the
+		 * physical end, in every iovec.  Short reads and EINTR change
+		 * nothing (FAULT-SHORT-1, FAULT-EINTR-1). */
+		succeed(ex, "READ-DATA-1, READ-EOF-1, READ-EOF-2, READ-EOF-3");
+		ex->read_data = true;
+	} else if (!total) {
 		succeed(ex, "READ-IOV-2"); /* and the size stays */
 	} else if (op->fault == MODEL_FAULT_ZEROWRITE) {
 		/* FAULT-ZERO-1: a write call that returns 0 fails the write
@@ -317,30 +301,21 @@ static void expect_write(const struct model_state *st, const struct model_op *op
 		 * the end; what lies before the end has landed by then, unless
 		 * the implementation refused the write up front. */
 		fail(ex, "DEV-END-1", ENOSPC);
-		if (op->off < st->be.dev_size) {
-			struct model_outcome *o = fail(ex, "DEV-END-1", ENOSPC);
-			o->eff.copy_off = op->off;
-			o->eff.copy_len = st->be.dev_size - op->off;
-		}
+		if (op->off < st->be.dev_size)
+			fail(ex, "DEV-END-1", ENOSPC)->eff = (struct model_effect){
+			    .copy_off = op->off, .copy_len = st->be.dev_size - op->off};
 	} else {
 		/* WRITE-DATA-1; WRITE-GROW-1 (the size and the length follow
 		 * the end; DEV-SIZE-1: a device's never change).  Short writes
 		 * and EINTR are continued (FAULT-SHORT-1, FAULT-EINTR-1). */
 		struct model_outcome *o = succeed(ex, "WRITE-DATA-1, WRITE-GROW-1");
-		o->eff.copy_off = op->off;
-		o->eff.copy_len = total;
-		if (!st->be.is_dev && end > st->phys) {
-			o->eff.set_phys = true;
-			o->eff.phys = end;
-		}
-		if (!st->be.is_dev && end > h->size) {
-			o->eff.set_size = true;
-			o->eff.size = end;
-		}
+		o->eff = (struct model_effect){.copy_off = op->off, .copy_len = total};
+		grow(&o->eff, st, h, end);
 	}
-	if (may.n)
+	if (may.nret)
 		refused(ex, &may);
-	read_only(ex, h);
+	if (write)
+		read_only(ex, h);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -348,15 +323,15 @@ static void expect_write(const struct model_state *st, const struct model_op *op
 
 /*
  * The outcomes of punching [off, end) through h (ZERO-MID-1, ZERO-DISCARD-1,
- * ZERO-UNSUP-1).  exact_too: zeroing the range by other means is also
- * correct where holes cannot be punched (an unaligned range: ZERO-ALIGN-1's
- * "the range, and only it, reads as zeroes"; a device's tail: DEV-TRUNC-1).
- * tail_clause: the clause of a punched tail range (DEV-TRUNC-1,
- * PROFILE-KEEP-1), or NULL for a range inside.
+ * ZERO-UNSUP-1).  exact_clause, when not NULL: zeroing the range by other
+ * means is also correct where holes cannot be punched (an unaligned range:
+ * ZERO-ALIGN-1's "the range, and only it, reads as zeroes"; a device's tail:
+ * DEV-TRUNC-1).  tail_clause: the clause of a punched tail range
+ * (DEV-TRUNC-1, PROFILE-KEEP-1), or NULL for a range inside.
  */
 static void punch(struct model_expect *ex, const struct model_state *st,
 		  const struct model_handle *h, bool discard, uint64_t off, uint64_t end,
-		  bool exact_too, const char *exact_clause, const char *tail_clause)
+		  const char *exact_clause, const char *tail_clause)
 {
 	int e = punch_result(st, h);
 	struct model_outcome *o;
@@ -364,8 +339,7 @@ static void punch(struct model_expect *ex, const struct model_state *st,
 		o = succeed(ex, tail_clause ? tail_clause
 				: discard   ? "ZERO-DISCARD-1, ZERO-MID-2"
 					    : "ZERO-MID-1, ZERO-MID-2");
-		o->eff.zero_off = off;
-		o->eff.zero_end = end;
+		o->eff = (struct model_effect){.zero_off = off, .zero_end = end};
 		return;
 	}
 	if (e == ENOTSUP) {
@@ -376,11 +350,9 @@ static void punch(struct model_expect *ex, const struct model_state *st,
 		o = discard ? succeed(ex, "ZERO-DISCARD-1, ZERO-UNSUP-1, FAULT-NOTSUP-1")
 			    : fail(ex, "ZERO-MID-1, ZERO-UNSUP-1, FAULT-NOTSUP-1", ENOTSUP);
 		o->eff.learn_unsupported = true;
-		if (exact_too) {
-			o = succeed(ex, exact_clause);
-			o->eff.zero_off = off;
-			o->eff.zero_end = end;
-		}
+		if (exact_clause)
+			succeed(ex, exact_clause)->eff =
+			    (struct model_effect){.zero_off = off, .zero_end = end};
 		return;
 	}
 	/* Any other fallocate error is passed on (ERR-RET-1); discard swallows
@@ -397,78 +369,25 @@ static uint64_t zero_unit(const struct model_state *st, uint64_t reported)
 }
 
 /* ZERO-ALIGN-1's "aligned": offset and end multiples of a; an end at or past
- * the size is no end inside the file (only the part inside counts). */
+ * the size is no end inside the file (only the part inside counts), and a
+ * range from the size on is no request inside it.  An empty range at an
+ * unaligned offset inside the file is an unaligned request too. */
 static bool zero_aligned(uint64_t off, uint64_t end, uint64_t size, uint64_t a)
 {
-	return off % a == 0 && (end >= size || end % a == 0);
+	return off >= size || (off % a == 0 && (end >= size || end % a == 0));
 }
 
-static void zero_file(struct model_expect *ex, const struct model_state *st,
-		      const struct model_handle *h, const struct model_op *op, bool discard)
-{
-	uint64_t off = op->off, len = op->len, end = off + len, size = h->size;
-	uint64_t a = zero_unit(st, discard ? h->discard_align : h->zero_align);
-	if (!len || off >= size) {
-		succeed(ex, "ZERO-PAST-1"); /* already reads as zeroes */
-		/* ZERO-ALIGN-1: an empty range at an unaligned offset inside the
-		 * file is an unaligned request too. */
-		if (!len && off < size && off % a)
-			fail(ex, "ZERO-ALIGN-1", EINVAL);
-		return;
-	}
-	bool aligned = zero_aligned(off, end, size, a);
-	if (end >= size && st->profile == MODEL_PROFILE_DEFAULT) {
-		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
-		 * holes cannot be punched; ZERO-TRUNC-2: the handle's size stays
-		 * (the cut part reads as zeroes past the physical end). */
-		struct model_outcome *o = succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2");
-		o->eff.set_phys = true;
-		o->eff.phys = off;
-	} else {
-		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
-		 * one inside (the part past the size reads as zeroes already). */
-		punch(ex, st, h, discard, off, end < size ? end : size, !aligned, "ZERO-ALIGN-1",
-		      end >= size ? "PROFILE-KEEP-1" : NULL);
-	}
-	if (!aligned)
-		fail(ex, "ZERO-ALIGN-1", EINVAL); /* refused, nothing changed */
-}
-
-static void zero_device(struct model_expect *ex, const struct model_state *st,
-			const struct model_handle *h, const struct model_op *op, bool discard)
-{
-	uint64_t off = op->off, len = op->len, end = op->off + op->len, size = st->be.dev_size;
-	uint64_t a = zero_unit(st, discard ? h->discard_align : h->zero_align);
-	if (!len || off >= size) {
-		succeed(ex, "ZERO-PAST-1");        /* past a device's end reads as zeroes */
-		if (!len && off < size && off % a) /* ZERO-ALIGN-1, as on a file */
-			fail(ex, "ZERO-ALIGN-1", EINVAL);
-		return;
-	}
-	if (op->fault == MODEL_FAULT_ZEROWRITE) {
-		/* A device may zero partial sectors by writing (ZERO-ALIGN-1);
-		 * which of its writes meets the fault, no clause says. */
-		unmodelled(ex, "a zero-returning write under a device's zeroing");
-		return;
-	}
-	bool tail = end >= size;
-	bool aligned = zero_aligned(off, end, size, a);
-	/* DEV-TRUNC-1: never truncated, the range up to the end zeroed.  Its
-	 * "never fails" is about truncation: where the device cannot punch, a
-	 * tail range is answered as one inside (ZERO-MID-1, ZERO-UNSUP-1), or
-	 * zeroed by other means. */
-	punch(ex, st, h, discard, off, tail ? size : end, tail || !aligned,
-	      tail ? "DEV-TRUNC-1" : "ZERO-ALIGN-1", tail ? "DEV-TRUNC-1" : NULL);
-	if (!aligned)
-		fail(ex, "ZERO-ALIGN-1", EINVAL);
-}
-
-/* The handle of a zeroing op whose range is not refused outright. */
+/* The handle of a zeroing op whose range [off, off + len) is not refused
+ * outright (BAD-RANGE-1, with OPEN-RO-1's errnos too on a read-only handle). */
 static const struct model_handle *zeroing_handle(const struct model_state *st,
 						 const struct model_op *op, struct model_expect *ex)
 {
 	const struct model_handle *h = open_handle(st, op, ex);
-	return h && !range_refused(ex, h, op) ? h : NULL;
+	struct model_outcome must = {0};
+	if (!h)
+		return NULL;
+	check_range(&must, op->off, op->len);
+	return refusals(ex, h, &must, true) ? NULL : h;
 }
 
 static void expect_zeroing(const struct model_state *st, const struct model_op *op,
@@ -480,10 +399,41 @@ static void expect_zeroing(const struct model_state *st, const struct model_op *
 		return;
 	/* ZERO-UNSUP-2, FAULT-NOTSUP-2: once told, no more fallocate calls. */
 	ex->no_fallocate = h->punch_unsupported;
-	if (st->be.is_dev)
-		zero_device(ex, st, h, op, discard);
-	else
-		zero_file(ex, st, h, op, discard);
+	uint64_t off = op->off, end = off + op->len,
+		 size = st->be.is_dev ? st->be.dev_size : h->size;
+	bool tail = end >= size;
+	bool aligned =
+	    zero_aligned(off, end, size, zero_unit(st, discard ? h->discard_align : h->zero_align));
+	const char *exact = aligned ? NULL : "ZERO-ALIGN-1";
+	if (!op->len || off >= size) {
+		/* ZERO-PAST-1: already reads as zeroes (past a device's end too). */
+		succeed(ex, "ZERO-PAST-1");
+	} else if (st->be.is_dev && op->fault == MODEL_FAULT_ZEROWRITE) {
+		/* A device may zero partial sectors by writing (ZERO-ALIGN-1);
+		 * which of its writes meets the fault, no clause says. */
+		unmodelled(ex, "a zero-returning write under a device's zeroing");
+		return;
+	} else if (st->be.is_dev) {
+		/* DEV-TRUNC-1: never truncated, the range up to the end zeroed.
+		 * Its "never fails" is about truncation: where the device cannot
+		 * punch, a tail range is answered as one inside (ZERO-MID-1,
+		 * ZERO-UNSUP-1), or zeroed by other means. */
+		punch(ex, st, h, discard, off, tail ? size : end, tail ? "DEV-TRUNC-1" : exact,
+		      tail ? "DEV-TRUNC-1" : NULL);
+	} else if (tail && st->profile == MODEL_PROFILE_DEFAULT) {
+		/* ZERO-TRUNC-1: discard-by-truncate to the offset, also where
+		 * holes cannot be punched; ZERO-TRUNC-2: the handle's size stays
+		 * (the cut part reads as zeroes past the physical end). */
+		succeed(ex, "ZERO-TRUNC-1, ZERO-TRUNC-2")->eff =
+		    (struct model_effect){.set_phys = true, .phys = off};
+	} else {
+		/* PROFILE-KEEP-1: under keep-length a tail range is punched like
+		 * one inside (the part past the size reads as zeroes already). */
+		punch(ex, st, h, discard, off, tail ? size : end, exact,
+		      tail ? "PROFILE-KEEP-1" : NULL);
+	}
+	if (!aligned)
+		fail(ex, "ZERO-ALIGN-1", EINVAL); /* refused, nothing changed */
 	read_only(ex, h);
 }
 
@@ -496,7 +446,9 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 	const struct model_handle *h = zeroing_handle(st, op, ex);
 	if (!h)
 		return;
-	uint64_t off = op->off, end = op->off + op->len, a = zero_unit(st, h->zero_align);
+	uint64_t off = op->off, end = op->off + op->len;
+	/* ZERO-ALIGN-1 is about the part inside the file. */
+	bool aligned = zero_aligned(off, end, h->size, zero_unit(st, h->zero_align));
 	int e = falloc_result(st, st->be.can_zero_range);
 	if (!op->len) {
 		/* ALLOC-ZERO-1: a zero-length call changes nothing; it returns
@@ -505,43 +457,26 @@ static void expect_allocated_zeroes(const struct model_state *st, const struct m
 		succeed(ex, "ALLOC-ZERO-1");
 		if (e == ENOTSUP)
 			fail(ex, "ALLOC-ZERO-1", ENOTSUP);
-		if (off < h->size && off % a) /* ZERO-ALIGN-1: unaligned, if empty */
-			fail(ex, "ZERO-ALIGN-1", EINVAL);
-		read_only(ex, h);
-		return;
-	}
-	if (st->be.is_dev && end > st->be.dev_size) {
+	} else if (st->be.is_dev && end > st->be.dev_size) {
 		/* DEV-END-1: past a device's end, any errno, nothing written. */
 		fail(ex, "DEV-END-1", MODEL_ANY_ERRNO);
 		read_only(ex, h);
 		return;
-	}
-	if (st->be.is_dev && op->fault == MODEL_FAULT_ZEROWRITE) {
+	} else if (st->be.is_dev && op->fault == MODEL_FAULT_ZEROWRITE) {
 		unmodelled(ex, "a zero-returning write under a device's zeroing");
 		return;
-	}
-	/* ZERO-ALIGN-1 is about the part inside the file. */
-	bool aligned = off >= h->size || zero_aligned(off, end, h->size, a);
-	if (!e) {
+	} else if (!e) {
 		/* ALLOC-ZERO-1: zeroes that stay allocated; ALLOC-GROW-1: past
 		 * the size, the size and the length grow as a write of zeroes
 		 * would make them (WRITE-GROW-1), so the length follows the end
 		 * inside the size too. */
 		struct model_outcome *o = succeed(ex, "ALLOC-ZERO-1, ALLOC-GROW-1");
-		o->eff.zero_off = off;
-		o->eff.zero_end = end;
+		o->eff = (struct model_effect){.zero_off = off, .zero_end = end};
 		if (!st->be.is_dev) {
 			o->eff.alloc_off = off;
 			o->eff.alloc_end = end;
-			if (end > st->phys) {
-				o->eff.set_phys = true;
-				o->eff.phys = end;
-			}
-			if (end > h->size) {
-				o->eff.set_size = true;
-				o->eff.size = end;
-			}
 		}
+		grow(&o->eff, st, h, end);
 	} else {
 		/* ALLOC-ZERO-1, FAULT-NOTSUP-1: -ENOTSUP where ZERO_RANGE is
 		 * missing; another fallocate errno is passed on. */
@@ -562,7 +497,7 @@ static void expect_resize(const struct model_state *st, const struct model_op *o
 	if (!h)
 		return;
 	uint64_t old = h->size, to = op->off;
-	struct refusal must = {0};
+	struct model_outcome must = {0};
 	if (op->mode < REFSTOR_PREALLOC_NONE || op->mode > REFSTOR_PREALLOC_WRITE_DATA ||
 	    to > INT64_MAX)
 		refuse(&must, "RESIZE-BAD-1", EINVAL);
@@ -612,24 +547,19 @@ static void expect_resize(const struct model_state *st, const struct model_op *o
 static void expect_sync(const struct model_state *st, const struct model_op *op,
 			struct model_expect *ex)
 {
+	bool sync = op->kind == MODEL_SYNC, eio = op->fault == MODEL_FAULT_EIOSYNC;
 	if (!open_handle(st, op, ex))
 		return;
-	if (op->kind == MODEL_SYNC) {
-		/* FAULT-SYNC-1: it reaches the kernel; FAULT-EIO-2: and passes
-		 * its EIO on; SYNC-1 otherwise (FAULT-EINTR-1: retried). */
-		ex->calls_sync = true;
-		if (op->fault == MODEL_FAULT_EIOSYNC)
-			fail(ex, "FAULT-EIO-2", EIO);
-		else
-			succeed(ex, "SYNC-1");
-		return;
-	}
-	/* SYNC-1: flush and invalidate_cache return 0, read-only too.  Under
-	 * a failing fsync, one that does sync may say so (FAULT-EIO-2's reason
-	 * holds for it: an error must not be lost). */
-	succeed(ex, "SYNC-1");
-	if (op->fault == MODEL_FAULT_EIOSYNC)
-		fail(ex, "SYNC-1, FAULT-EIO-2", EIO);
+	/* sync: FAULT-SYNC-1: it reaches the kernel; FAULT-EIO-2: and passes
+	 * its EIO on; SYNC-1 otherwise (FAULT-EINTR-1: retried).  SYNC-1:
+	 * flush and invalidate_cache return 0, read-only too.  Under a failing
+	 * fsync, one that does sync may say so (FAULT-EIO-2's reason holds for
+	 * it: an error must not be lost). */
+	ex->calls_sync = sync;
+	if (!sync || !eio)
+		succeed(ex, "SYNC-1");
+	if (eio)
+		fail(ex, sync ? "FAULT-EIO-2" : "SYNC-1, FAULT-EIO-2", EIO);
 }
 
 static void expect_size(const struct model_state *st, const struct model_op *op,
@@ -644,9 +574,13 @@ static void expect_size(const struct model_state *st, const struct model_op *op,
 /* ------------------------------------------------------------------------ */
 /* open, close, create, remove */
 
-static bool slot_ok(const struct model_op *op)
+/* open, create: the slot's old handle is gone whatever happens (the front
+ * end closed it, or the call replaced it). */
+static void slot_replaced(const struct model_state *st, const struct model_op *op,
+			  struct model_expect *ex)
 {
-	return op->handle >= 0 && op->handle < MODEL_HANDLES;
+	for (int i = 0; handle_of(st, op) && i < ex->n; i++)
+		ex->o[i].eff.close_handle = true;
 }
 
 static void expect_open(const struct model_state *st, const struct model_op *op,
@@ -654,22 +588,17 @@ static void expect_open(const struct model_state *st, const struct model_op *op,
 {
 	if (!slot_ok(op)) {
 		fail(ex, "OPEN-PATH-1", EINVAL); /* a NULL output pointer */
-		return;
-	}
-	bool was_open = st->h[op->handle].open;
-	struct model_outcome *o;
-	if (!st->exists) {
-		o = fail(ex, "OPEN-ERRNO-1", ENOENT);
+	} else if (!st->exists) {
+		fail(ex, "OPEN-ERRNO-1", ENOENT);
 	} else if (op->direct && !st->be.can_direct) {
 		/* OPEN-DIRECT-1: -EINVAL, the file unchanged. */
-		o = fail(ex, "OPEN-DIRECT-1", EINVAL);
+		fail(ex, "OPEN-DIRECT-1", EINVAL);
 	} else {
 		/* OPEN-SIZE-1: the size is the length (ZERO-TRUNC-3: a
 		 * discard-by-truncate shows now), or the device's size. */
-		o = succeed(ex, "OPEN-SIZE-1, ZERO-TRUNC-3");
-		o->eff.open_handle = true;
+		succeed(ex, "OPEN-SIZE-1, ZERO-TRUNC-3")->eff.open_handle = true;
 	}
-	o->eff.close_handle = was_open; /* the slot's old handle is gone either way */
+	slot_replaced(st, op, ex);
 }
 
 static void expect_close(const struct model_state *st, const struct model_op *op,
@@ -690,52 +619,39 @@ static void expect_create(const struct model_state *st, const struct model_op *o
 		unmodelled(ex, "create on a block device");
 		return;
 	}
-	bool was_open = st->h[op->handle].open;
 	uint64_t size = op->off;
-	struct model_outcome *o;
-	int e = 0;
+	int e = 0; /* the initial resize's errno */
+	if (size && op->mode == REFSTOR_PREALLOC_ALLOCATE)
+		e = falloc_result(st, st->be.can_allocate);
+	else if (size && op->mode == REFSTOR_PREALLOC_WRITE_DATA &&
+		 op->fault == MODEL_FAULT_ZEROWRITE)
+		e = EIO; /* FAULT-ZERO-1 in the initial resize */
 	if (op->mode < REFSTOR_PREALLOC_NONE || op->mode > REFSTOR_PREALLOC_WRITE_DATA ||
 	    size > INT64_MAX) {
-		o = fail(ex, "RESIZE-BAD-1", EINVAL); /* refused before anything */
+		fail(ex, "RESIZE-BAD-1", EINVAL); /* refused before anything */
 	} else if (st->exists && !op->overwrite) {
-		o = fail(ex, "CREATE-EXCL-1", EEXIST); /* the file unchanged */
+		fail(ex, "CREATE-EXCL-1", EEXIST); /* the file unchanged */
 	} else if (op->direct && !st->be.can_direct) {
 		/* OPEN-DIRECT-1: the file unchanged, also with overwrite (the
 		 * original's open(2) refuses O_DIRECT before O_TRUNC cuts);
 		 * CREATE-UNDO-1: a file the call made is removed. */
-		o = fail(ex, "OPEN-DIRECT-1, CREATE-UNDO-1", EINVAL);
-	} else if (size && op->mode == REFSTOR_PREALLOC_ALLOCATE &&
-		   (e = falloc_result(st, st->be.can_allocate))) {
-		o = NULL;
-	} else if (size && op->mode == REFSTOR_PREALLOC_WRITE_DATA &&
-		   op->fault == MODEL_FAULT_ZEROWRITE) {
-		e = EIO; /* FAULT-ZERO-1 in the initial resize */
-		o = NULL;
-	} else {
-		/* CREATE-EXCL-1 (overwrite: emptied first), CREATE-SIZE-1: a
-		 * file of that length reading as zeroes, and a writable handle. */
-		o = succeed(ex, "CREATE-EXCL-1, CREATE-SIZE-1");
-		o->eff.file = MODEL_FILE_NEW;
-		o->eff.set_phys = true;
-		o->eff.phys = size;
-		o->eff.open_handle = true;
-	}
-	if (!o) {
+		fail(ex, "OPEN-DIRECT-1, CREATE-UNDO-1", EINVAL);
+	} else if (e) {
 		/* The initial resize failed: CREATE-UNDO-1, the resize's errno
 		 * (RESIZE-GROW-1: -ENOTSUP for ALLOCATE without fallocate), and
 		 * a file the call made is removed.  One that existed (overwrite)
 		 * was the caller's to empty: emptied (the original's O_TRUNC) or
 		 * left as it was, but not removed. */
 		fail(ex, "CREATE-UNDO-1", e);
-		if (st->exists) {
-			o = fail(ex, "CREATE-UNDO-1, CREATE-EXCL-1", e);
-			o->eff.file = MODEL_FILE_NEW;
-		}
+		if (st->exists)
+			fail(ex, "CREATE-UNDO-1, CREATE-EXCL-1", e)->eff.file = MODEL_FILE_NEW;
+	} else {
+		/* CREATE-EXCL-1 (overwrite: emptied first), CREATE-SIZE-1: a
+		 * file of that length reading as zeroes, and a writable handle. */
+		succeed(ex, "CREATE-EXCL-1, CREATE-SIZE-1")->eff = (struct model_effect){
+		    .file = MODEL_FILE_NEW, .set_phys = true, .phys = size, .open_handle = true};
 	}
-	/* The slot's old handle is gone whatever happens (the front end
-	 * closed it, or create replaced it). */
-	for (int i = 0; i < ex->n; i++)
-		ex->o[i].eff.close_handle = was_open;
+	slot_replaced(st, op, ex);
 }
 
 static void expect_remove(const struct model_state *st, const struct model_op *op,
@@ -743,56 +659,43 @@ static void expect_remove(const struct model_state *st, const struct model_op *o
 {
 	(void)st;
 	(void)op;
-	struct model_outcome *o = succeed(ex, "(the front end's unlink)");
-	o->eff.file = MODEL_FILE_GONE;
+	succeed(ex, "(the front end's unlink)")->eff.file = MODEL_FILE_GONE;
 }
 
 /* ------------------------------------------------------------------------ */
 /* The entry points */
 
+typedef void expect_fn(const struct model_state *st, const struct model_op *op,
+		       struct model_expect *ex);
+
+/* Each operation: its name, and the rules that say what it may do. */
+static const struct {
+	const char *name;
+	expect_fn *expect;
+} kinds[MODEL_KINDS] = {
+    [MODEL_READ] = {"read", expect_io},
+    [MODEL_WRITE] = {"write", expect_io},
+    [MODEL_WRITE_ZEROES] = {"write_zeroes", expect_zeroing},
+    [MODEL_DISCARD] = {"discard", expect_zeroing},
+    [MODEL_WRITE_ALLOCATED_ZEROES] = {"write_allocated_zeroes", expect_allocated_zeroes},
+    [MODEL_RESIZE] = {"resize", expect_resize},
+    [MODEL_FLUSH] = {"flush", expect_sync},
+    [MODEL_SYNC] = {"sync", expect_sync},
+    [MODEL_INVALIDATE_CACHE] = {"invalidate_cache", expect_sync},
+    [MODEL_SIZE] = {"size", expect_size},
+    [MODEL_OPEN] = {"open", expect_open},
+    [MODEL_CLOSE] = {"close", expect_close},
+    [MODEL_CREATE] = {"create", expect_create},
+    [MODEL_REMOVE] = {"remove", expect_remove},
+};
+
 void model_expect(const struct model_state *st, const struct model_op *op, struct model_expect *ex)
 {
 	memset(ex, 0, sizeof(*ex));
-	switch (op->kind) {
-	case MODEL_READ:
-		expect_read(st, op, ex);
-		break;
-	case MODEL_WRITE:
-		expect_write(st, op, ex);
-		break;
-	case MODEL_WRITE_ZEROES:
-	case MODEL_DISCARD:
-		expect_zeroing(st, op, ex);
-		break;
-	case MODEL_WRITE_ALLOCATED_ZEROES:
-		expect_allocated_zeroes(st, op, ex);
-		break;
-	case MODEL_RESIZE:
-		expect_resize(st, op, ex);
-		break;
-	case MODEL_FLUSH:
-	case MODEL_SYNC:
-	case MODEL_INVALIDATE_CACHE:
-		expect_sync(st, op, ex);
-		break;
-	case MODEL_SIZE:
-		expect_size(st, op, ex);
-		break;
-	case MODEL_OPEN:
-		expect_open(st, op, ex);
-		break;
-	case MODEL_CLOSE:
-		expect_close(st, op, ex);
-		break;
-	case MODEL_CREATE:
-		expect_create(st, op, ex);
-		break;
-	case MODEL_REMOVE:
-		expect_remove(st, op, ex);
-		break;
-	default:
+	if ((unsigned)op->kind < MODEL_KINDS)
+		kinds[op->kind].expect(st, op, ex);
+	else
 		unmodelled(ex, "an unknown operation");
-	}
 }
 
 /* The length becomes len: bytes cut off are gone (zero, should it grow
@@ -858,13 +761,9 @@ int model_init(struct model_state *st, const struct model_backend *be, uint64_t 
 		st->be.sector = 1;
 	st->cap = cap;
 	st->data = calloc(1, cap ? cap : 1);
-	if (!st->data)
-		return -1;
-	if (be->is_dev) {
-		st->exists = true;
-		st->phys = be->dev_size;
-	}
-	return 0;
+	st->exists = be->is_dev; /* a device is there from the start, at its size */
+	st->phys = be->is_dev ? be->dev_size : 0;
+	return st->data ? 0 : -1;
 }
 
 void model_free(struct model_state *st)
@@ -908,11 +807,6 @@ bool model_allows(const struct model_outcome *o, int ret)
 	return false;
 }
 
-uint8_t model_byte(const struct model_state *st, uint64_t at)
-{
-	return at < st->phys && at < st->cap ? st->data[at] : 0;
-}
-
 void model_bytes(const struct model_state *st, uint64_t off, uint8_t *out, size_t n)
 {
 	uint64_t lim = st->phys < st->cap ? st->phys : st->cap;
@@ -922,12 +816,6 @@ void model_bytes(const struct model_state *st, uint64_t off, uint8_t *out, size_
 	memset(out + have, 0, n - have);
 }
 
-bool model_errno_unsupported(int err)
-{
-	return err == EOPNOTSUPP || err == ENOTSUP || err == ENODEV || err == ENXIO ||
-	       err == ENOTTY;
-}
-
 const char *model_rets_str(const struct model_outcome *o, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -935,14 +823,11 @@ const char *model_rets_str(const struct model_outcome *o, char *buf, size_t len)
 	for (int i = 0; i < o->nret && n < len; i++) {
 		const char *sep = !i ? "" : i == o->nret - 1 ? " or " : ", ";
 		int r = o->ret[i];
-		const char *name = r < 0 && r != MODEL_ANY_ERRNO ? rs_errno_name(-r) : "?";
-		if (r == 0)
-			n += (size_t)snprintf(buf + n, len - n, "%s0", sep);
-		else if (r == MODEL_ANY_ERRNO)
-			n += (size_t)snprintf(buf + n, len - n, "%sany negative errno", sep);
-		else if (strcmp(name, "?"))
-			n += (size_t)snprintf(buf + n, len - n, "%s-%s", sep, name);
-		else
+		const char *name = r == MODEL_ANY_ERRNO ? "any negative errno" : rs_errno_name(r);
+		if (r < 0 && strcmp(name, "?")) /* a known errno: "-EINVAL" */
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s", sep,
+					      r == MODEL_ANY_ERRNO ? "" : "-", name);
+		else /* 0, or a number the errno table does not know */
 			n += (size_t)snprintf(buf + n, len - n, "%s%d", sep, r);
 	}
 	return buf;
@@ -950,19 +835,5 @@ const char *model_rets_str(const struct model_outcome *o, char *buf, size_t len)
 
 const char *model_kind_name(enum model_kind k)
 {
-	static const char *const names[MODEL_KINDS] = {"read",
-						       "write",
-						       "write_zeroes",
-						       "discard",
-						       "write_allocated_zeroes",
-						       "resize",
-						       "flush",
-						       "sync",
-						       "invalidate_cache",
-						       "size",
-						       "open",
-						       "close",
-						       "create",
-						       "remove"};
-	return (unsigned)k < MODEL_KINDS ? names[k] : "?";
+	return (unsigned)k < MODEL_KINDS ? kinds[k].name : "?";
 }

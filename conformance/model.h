@@ -123,7 +123,7 @@ struct model_op {
 	uint64_t len; /* zeroing: length */
 	/* read, write: the iovec array as passed (iov may be NULL with iovcnt
 	 * > 0, iovcnt may be negative); data is what the buffers hold, gathered
-	 * in file order (model_iov_total bytes), for write. */
+	 * in file order (the iovec lengths' sum), for write. */
 	int iovcnt;
 	const struct model_iov *iov;
 	const uint8_t *data;
@@ -160,7 +160,7 @@ struct model_expect {
 	int n;
 	struct model_outcome o[MODEL_MAX_OUTCOMES];
 	/* Whatever the outcome: */
-	bool read_data;    /* the buffers of a successful read hold model_byte() */
+	bool read_data;    /* the buffers of a successful read hold model_bytes() */
 	uint64_t value;    /* MODEL_SIZE: what refstor_size() returns */
 	bool no_fallocate; /* the call makes no fallocate (ZERO-UNSUP-2, FAULT-NOTSUP-2) */
 	bool calls_sync;   /* the call reaches fsync or fdatasync (FAULT-SYNC-1) */
@@ -194,14 +194,9 @@ void model_apply(struct model_state *st, const struct model_op *op, const struct
 
 /* Does o allow the return value ret? */
 bool model_allows(const struct model_outcome *o, int ret);
-/* The byte a read at `at` must return, and a plain pread of the file sees;
- * model_bytes: n of them from off into out. */
-uint8_t model_byte(const struct model_state *st, uint64_t at);
+/* The n bytes from off that a read must return, and a plain pread of the
+ * file sees, into out. */
 void model_bytes(const struct model_state *st, uint64_t off, uint8_t *out, size_t n);
-/* The sum of op's iovec lengths (0 for a bad shape); saturates at UINT64_MAX. */
-uint64_t model_iov_total(const struct model_op *op);
-/* The errnos that mean "cannot" from fallocate (ERR-NOTSUP-1). */
-bool model_errno_unsupported(int err);
 /* "0", "-ENOTSUP or -EINVAL", "any negative errno": o's return values. */
 const char *model_rets_str(const struct model_outcome *o, char *buf, size_t len);
 const char *model_kind_name(enum model_kind k);
