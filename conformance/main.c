@@ -497,20 +497,6 @@ static size_t record_silent(struct criterion_test_set *set)
 	return silent;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
-}
-
 /* , "key": [the words of s, split at any of the characters in seps] */
 static void json_list(const char *key, const char *s, const char *seps)
 {
@@ -520,7 +506,7 @@ static void json_list(const char *key, const char *s, const char *seps)
 	int n = 0;
 	for (char *save, *w = strtok_r(buf, seps, &save); w; w = strtok_r(NULL, seps, &save)) {
 		printf("%s", n++ ? ", " : "");
-		json_string(w);
+		rs_json_string(stdout, w);
 	}
 	printf("]");
 }
@@ -533,14 +519,14 @@ static void about_impl(const struct rs_impl *impl, const char *missing)
 	const char *must_fail = dlsym(impl->dl, "refstor_mutant_must_fail");
 	const char *what = dlsym(impl->dl, "refstor_mutant_what");
 	printf("{\"impl\": ");
-	json_string(impl->path);
+	rs_json_string(stdout, impl->path);
 	printf(", \"version\": ");
-	json_string(impl->version ? impl->version() : NULL);
+	rs_json_string(stdout, impl->version ? impl->version() : NULL);
 	json_list("missing", missing, ", ");
 	if (must_fail) {
 		json_list("must_fail", must_fail, " ");
 		printf(", \"what\": ");
-		json_string(what);
+		rs_json_string(stdout, what);
 	}
 	printf("}\n");
 }

@@ -22,13 +22,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* s as a JSON string: '"' and '\' escaped, every other byte below 0x20 as
- * \u00XX, the rest (UTF-8) as it is.  The one escaper of the raw results
- * and the reports. */
-static void rs_json_string(FILE *f, const char *s)
+void rs_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20)

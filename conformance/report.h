@@ -36,6 +36,10 @@ struct rs_result {
 };
 
 void rs_result_write(FILE *f, const struct rs_result *r);
+/* s (NULL: "") as a JSON string: '"' and '\' escaped, every other byte below
+ * 0x20 as \u00XX, the rest (UTF-8) as it is.  The one escaper of the raw
+ * results, the reports and --about-impl. */
+void rs_json_string(FILE *f, const char *s);
 /* One line as rs_result_write writes it: a flat JSON object with those
  * seven keys (in any order; other keys of string, number, true, false or
  * null value are ignored), every escape decoded.  A string longer than its
