@@ -12,8 +12,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-enum { MiB = 1 << 20 };
-
 RS_CLAUSE_TEST(align, buffered_is_byte_aligned, "ALIGN-BUF-1")
 {
 	require_buffered();
