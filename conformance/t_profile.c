@@ -2,7 +2,6 @@
 /* PROFILE: the keep-length profile, and options a library does not know. */
 #include "suite.h"
 
-#include <stdio.h>
 #include <unistd.h>
 
 /* A tail range, by write_zeroes or discard, under keep-length: the length
