@@ -33,8 +33,7 @@ static void assert_deallocates(bool discard)
 	const char *p = t_target(4 * MiB, 61, NULL);
 	refstor *s = t_open(p, true);
 	uint64_t before = f_blocks(p);
-	int r = discard ? impl->discard(s, MiB, 2 * MiB) : impl->write_zeroes(s, MiB, 2 * MiB);
-	T_OK(r);
+	T_OK(t_zero_call(discard ? T_DISCARD : T_WRITE_ZEROES, s, MiB, 2 * MiB));
 	T_OK(impl->sync(s));
 	uint64_t after = f_blocks(p);
 	cr_expect_lt(after, before,
