@@ -24,7 +24,7 @@
 
 /* Per-test-process state.  Every Criterion test is its own process, so this
  * belongs to exactly one test. */
-enum { T_MAX_ALLOCS = 256, MiB_ = 1 << 20 };
+enum { T_MAX_ALLOCS = 256 };
 #define T_FILE_LIMIT (256ull << 20)
 static struct rs_conf t_conf;
 static bool t_conf_loaded;
@@ -91,6 +91,13 @@ void t_sentinel(void)
 
 void t_check_err(const char *expr, int r, const int *want, size_t n, const char *names)
 {
+	const char *m = t_msg();
+	t_check_err_msg(expr, r, want, n, names, m, !t_token[0] || !strstr(m, t_token));
+}
+
+void t_check_err_msg(const char *expr, int r, const int *want, size_t n, const char *names,
+		     const char *m, bool fresh)
+{
 	bool ok = n == 0 && r < 0;
 	for (size_t i = 0; i < n && !ok; i++)
 		ok = r == -want[i];
@@ -99,10 +106,9 @@ void t_check_err(const char *expr, int r, const int *want, size_t n, const char 
 		  n > 1 ? ")" : "", r, r < 0 ? strerror(-r) : "success", rs_where());
 	if (r >= 0)
 		return;
-	const char *m = t_msg();
 	cr_expect(m[0], "%s failed with %d but left no refstor_last_error() message; on %s", expr,
 		  r, rs_where());
-	cr_expect(!t_token[0] || !strstr(m, t_token),
+	cr_expect(fresh,
 		  "%s failed with %d but left no message of its own: refstor_last_error() still "
 		  "says \"%s\" from an earlier call; on %s",
 		  expr, r, m, rs_where());
@@ -351,6 +357,19 @@ const char *t_file(const char *name)
 	return p;
 }
 
+const char *t_here(void)
+{
+	require_fs();
+	return t_dir;
+}
+
+const char *t_made(const char *name, size_t len, unsigned seed, void *copy)
+{
+	const char *p = t_file(name);
+	f_make(p, len, seed, copy);
+	return p;
+}
+
 const char *t_dev(void)
 {
 	require_dev();
@@ -449,15 +468,14 @@ size_t t_zunit(const refstor *s)
 	if (t_sector() > a)
 		a = t_sector();
 	size_t u = t_unit(s);
-	if (!a || a > 16 * MiB_)
+	if (!a || a > 16 * MiB)
 		return u;
 	return (u + a - 1) / a * a;
 }
 
 static size_t t_unit_of_scratch(bool zeroing)
 {
-	const char *p = t_file("unit-probe");
-	f_make(p, 65536, 7, NULL);
+	const char *p = t_made("unit-probe", 65536, 7, NULL);
 	refstor *s = t_open(p, true);
 	size_t u = zeroing ? t_zunit(s) : t_unit(s);
 	impl->close(s);
@@ -487,6 +505,13 @@ int t_write(refstor *s, const void *buf, size_t len, uint64_t off)
 	return impl->writev(s, &v, 1, off);
 }
 
+int t_zero_call(enum t_zeroing which, refstor *s, uint64_t off, uint64_t len)
+{
+	return which == T_WRITE_ZEROES ? impl->write_zeroes(s, off, len)
+	       : which == T_DISCARD    ? impl->discard(s, off, len)
+				       : impl->write_allocated_zeroes(s, off, len);
+}
+
 void f_make(const char *path, size_t len, unsigned seed, void *copy)
 {
 	char *d = t_alloc(0, len);
@@ -505,8 +530,8 @@ void f_make_sparse(const char *path, unsigned seed)
 	f_make(path, 0, seed, NULL);
 	char *d = t_alloc(0, 4096);
 	t_pattern(d, 4096, seed);
-	cr_assert_eq(truncate(path, MiB_), 0, "truncate %s: %s", path, strerror(errno));
-	f_write(path, d, 4096, MiB_);
+	cr_assert_eq(truncate(path, MiB), 0, "truncate %s: %s", path, strerror(errno));
+	f_write(path, d, 4096, MiB);
 }
 
 uint64_t f_size(const char *path)
@@ -573,24 +598,22 @@ uint64_t f_sum(const char *path, uint64_t off, size_t len)
 	return h;
 }
 
-void f_snap(const char *path, struct f_snap *snap)
+struct f_snap f_snap(const char *path)
 {
-	enum { MiB = 1 << 20 };
-	memset(snap, 0, sizeof(*snap));
-	snap->size = f_size(path);
+	struct f_snap snap = {.size = f_size(path)};
 	if (rs_conf()->is_dev && !strcmp(path, rs_conf()->target)) {
 		/* The first 4 MiB (where the tests put their data) and the last. */
-		snap->sum = f_sum(path, 0, 4 * MiB) ^ f_sum(path, snap->size - MiB, MiB);
+		snap.sum = f_sum(path, 0, 4 * MiB) ^ f_sum(path, snap.size - MiB, MiB);
 	} else {
-		f_mtime(path, &snap->mtime);
-		snap->sum = f_sum(path, 0, (size_t)snap->size);
+		f_mtime(path, &snap.mtime);
+		snap.sum = f_sum(path, 0, (size_t)snap.size);
 	}
+	return snap;
 }
 
 void t_assert_unchanged(const char *path, const struct f_snap *before, const char *what)
 {
-	struct f_snap now;
-	f_snap(path, &now);
+	struct f_snap now = f_snap(path);
 	T_EQ(now.size, before->size, what);
 	cr_expect(now.sum == before->sum, "%s: the contents of %s changed; on %s", what, path,
 		  rs_where());
@@ -609,9 +632,7 @@ const char *t_target(size_t len, unsigned seed, void *copy)
 			memcpy(copy, d, len);
 		return rs_conf()->target;
 	}
-	const char *p = t_file("img");
-	f_make(p, len, seed, copy);
-	return p;
+	return t_made("img", len, seed, copy);
 }
 
 uint64_t f_next_hole(const char *path, uint64_t off)

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+enum { MiB = 1 << 20 };
+
 /* The run's configuration, from REFSTOR_CONF_* (set by main for the
  * Criterion workers, which are fresh processes). */
 struct rs_conf {
@@ -110,6 +112,10 @@ void t_limit_file_size(uint64_t bytes);
 /* --- scratch space --- */
 /* A fresh path for a file in this test's directory (fs backends). */
 const char *t_file(const char *name);
+/* That directory. */
+const char *t_here(void);
+/* t_file(name), made by f_make (below) with len pattern bytes. */
+const char *t_made(const char *name, size_t len, unsigned seed, void *copy);
 /* The device (dev backends). */
 const char *t_dev(void);
 /* Memory freed at fini; aligned to align (0: 4096). */
@@ -140,6 +146,10 @@ size_t t_req(const refstor *s);
 size_t t_mem(const refstor *s);
 int t_read(refstor *s, void *buf, size_t len, uint64_t off);
 int t_write(refstor *s, const void *buf, size_t len, uint64_t off);
+/* The zeroing calls by number, for tests that take each through the same
+ * steps: write_zeroes, discard, write_allocated_zeroes. */
+enum t_zeroing { T_WRITE_ZEROES, T_DISCARD, T_ALLOCATED_ZEROES };
+int t_zero_call(enum t_zeroing which, refstor *s, uint64_t off, uint64_t len);
 /* A whole-file helper: a file of len pattern bytes made with plain syscalls. */
 void f_make(const char *path, size_t len, unsigned seed, void *copy);
 /* A sparse file: a 1 MiB hole, then 4 KiB of pattern, made with plain
@@ -161,7 +171,7 @@ struct f_snap {
 	struct timespec mtime;
 	uint64_t sum;
 };
-void f_snap(const char *path, struct f_snap *snap);
+struct f_snap f_snap(const char *path);
 void t_assert_unchanged(const char *path, const struct f_snap *before, const char *what);
 /* A target of len pattern bytes: a new file (fs), or the start of the device
  * (dev), written with plain syscalls.  Returns its path. */
@@ -189,6 +199,10 @@ void t_sentinel(void);
  * want[0, n) (n == 0: any negative errno), and that it left a fresh message.
  * Non-fatal. */
 void t_check_err(const char *expr, int r, const int *want, size_t n, const char *names);
+/* The same for a call made elsewhere (a child process): msg is the message it
+ * left, fresh whether that is not the sentinel's. */
+void t_check_err_msg(const char *expr, int r, const int *want, size_t n, const char *names,
+		     const char *msg, bool fresh);
 /* expr must fail with one of the listed errnos (positive values) and leave a
  * fresh message. */
 #define T_ERR_IN(expr, ...) T_ERR_NAMED(expr, #__VA_ARGS__, __VA_ARGS__)

@@ -5,14 +5,9 @@
 #include "sys.h"
 
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <stdio.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-enum { MiB = 1 << 20 };
 
 RS_CLAUSE_TEST(align, buffered_is_byte_aligned, "ALIGN-BUF-1")
 {

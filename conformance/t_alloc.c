@@ -2,10 +2,6 @@
 /* ALLOC: write_allocated_zeroes. */
 #include "suite.h"
 
-#include <unistd.h>
-
-enum { MiB = 1 << 20 };
-
 RS_CLAUSE_TEST(alloc, zeroes_stay_allocated, "ALLOC-ZERO-1")
 {
 	require_fn(write_allocated_zeroes);
@@ -13,8 +9,7 @@ RS_CLAUSE_TEST(alloc, zeroes_stay_allocated, "ALLOC-ZERO-1")
 	char *want = t_alloc(0, 4 * MiB);
 	const char *p = t_target(4 * MiB, 70, want);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_zunit(s);
 	uint64_t off = MiB + 3 * u, len = MiB + 7 * u;
 	t_sentinel();
@@ -44,8 +39,7 @@ RS_CLAUSE_TEST(alloc, past_the_end_grows, "ALLOC-GROW-1")
 	require_fs();
 	require_fn(write_allocated_zeroes);
 	require_zero_range();
-	const char *p = t_file("img");
-	f_make(p, MiB, 71, NULL);
+	const char *p = t_made("img", MiB, 71, NULL);
 	refstor *s = t_open(p, true);
 	size_t u = t_zunit(s);
 	T_OK(impl->write_allocated_zeroes(s, MiB - 2 * u, 6 * u));

@@ -5,49 +5,21 @@
 #include <limits.h>
 #include <stdio.h>
 
-enum { MiB = 1 << 20 };
-
-/* One ranged call with a bad (offset, length): the iovec calls get a buffer
- * of len bytes, the zeroing calls the length itself. */
-typedef int (*ranged_call)(refstor *s, void *buf, uint64_t off, uint64_t len);
-
-static int call_readv(refstor *s, void *buf, uint64_t off, uint64_t len)
-{
-	return t_read(s, buf, (size_t)len, off);
-}
-
-static int call_writev(refstor *s, void *buf, uint64_t off, uint64_t len)
-{
-	return t_write(s, buf, (size_t)len, off);
-}
-
-static int call_write_zeroes(refstor *s, void *buf, uint64_t off, uint64_t len)
-{
-	(void)buf;
-	return impl->write_zeroes(s, off, len);
-}
-
-static int call_discard(refstor *s, void *buf, uint64_t off, uint64_t len)
-{
-	(void)buf;
-	return impl->discard(s, off, len);
-}
-
-static int call_write_allocated_zeroes(refstor *s, void *buf, uint64_t off, uint64_t len)
-{
-	(void)buf;
-	return impl->write_allocated_zeroes(s, off, len);
-}
+/* The ranged calls: the zeroing ones (t_zero_call), then readv and writev,
+ * which get a buffer of len bytes. */
+enum { CALL_READV = T_ALLOCATED_ZEROES + 1, CALL_WRITEV };
+static const char *const call_name[] = {"write_zeroes", "discard", "write_allocated_zeroes",
+					"readv", "writev"};
 
 /* offset + length wraps or passes INT64_MAX: -EINVAL (or -EFBIG), and the
  * file keeps its length and bytes.  (The original truncates the file when a
  * zeroing length overflows: the ADD.) */
-static void assert_bad_ranges_refused(const char *name, ranged_call call, bool iovec)
+static void assert_bad_ranges_refused(int call)
 {
+	bool iovec = call >= CALL_READV;
 	const char *p = t_target(MiB, 110, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	uint64_t size = impl->size(s);
 	size_t u = t_unit(s);
 	char *b = t_alloc(0, u);
@@ -67,10 +39,12 @@ static void assert_bad_ranges_refused(const char *name, ranged_call call, bool i
 	size_t n = sizeof(bad) / sizeof(bad[0]);
 	for (size_t i = 0; i < (iovec ? 4 : n); i++) {
 		char expr[160];
-		snprintf(expr, sizeof(expr), "%s(offset %llu, length %llu)", name,
+		snprintf(expr, sizeof(expr), "%s(offset %llu, length %llu)", call_name[call],
 			 (unsigned long long)bad[i].off, (unsigned long long)bad[i].len);
 		t_sentinel();
-		int r = call(s, b, bad[i].off, bad[i].len);
+		int r = call == CALL_READV    ? t_read(s, b, (size_t)bad[i].len, bad[i].off)
+			: call == CALL_WRITEV ? t_write(s, b, (size_t)bad[i].len, bad[i].off)
+					      : t_zero_call(call, s, bad[i].off, bad[i].len);
 		static const int want[] = {EINVAL, EFBIG};
 		t_check_err(expr, r, want, 2, "EINVAL, EFBIG");
 	}
@@ -81,30 +55,30 @@ static void assert_bad_ranges_refused(const char *name, ranged_call call, bool i
 
 RS_CLAUSE_TEST_ONCE(bad, readv_range_past_int64_max, "BAD-RANGE-1")
 {
-	assert_bad_ranges_refused("readv", call_readv, true);
+	assert_bad_ranges_refused(CALL_READV);
 }
 
 RS_CLAUSE_TEST_ONCE(bad, writev_range_past_int64_max, "BAD-RANGE-1")
 {
-	assert_bad_ranges_refused("writev", call_writev, true);
+	assert_bad_ranges_refused(CALL_WRITEV);
 }
 
 RS_CLAUSE_TEST_ONCE(bad, write_zeroes_range_past_int64_max, "BAD-RANGE-1")
 {
 	require_fn(write_zeroes);
-	assert_bad_ranges_refused("write_zeroes", call_write_zeroes, false);
+	assert_bad_ranges_refused(T_WRITE_ZEROES);
 }
 
 RS_CLAUSE_TEST_ONCE(bad, discard_range_past_int64_max, "BAD-RANGE-1")
 {
 	require_fn(discard);
-	assert_bad_ranges_refused("discard", call_discard, false);
+	assert_bad_ranges_refused(T_DISCARD);
 }
 
 RS_CLAUSE_TEST_ONCE(bad, write_allocated_zeroes_range_past_int64_max, "BAD-RANGE-1")
 {
 	require_fn(write_allocated_zeroes);
-	assert_bad_ranges_refused("write_allocated_zeroes", call_write_allocated_zeroes, false);
+	assert_bad_ranges_refused(T_ALLOCATED_ZEROES);
 }
 
 RS_CLAUSE_TEST_ONCE(bad, null_handles, "BAD-NULL-1")
@@ -156,8 +130,7 @@ RS_CLAUSE_TEST_ONCE(bad, bad_vectors, "BAD-NULL-1")
 	struct iovec v = {b, sizeof(b)};
 	const char *p = t_target(MiB, 111, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	T_ERR(impl->writev(s, NULL, 1, 0), EINVAL);
 	T_ERR(impl->readv(s, NULL, 2, 0), EINVAL);
 	T_ERR(impl->writev(s, &v, -1, 0), EINVAL);
@@ -179,8 +152,7 @@ RS_CLAUSE_TEST(bad, misaligned_direct_requests, "BAD-ALIGN-1")
 	require_fn(write);
 	const char *p = t_target(MiB, 112, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t req = t_req(s), mem = t_mem(s);
 	if (req < 2)
 		cr_skip_test("%s needs no alignment for direct I/O (req_align 1)",
@@ -207,17 +179,16 @@ RS_CLAUSE_TEST(bad, misaligned_direct_requests, "BAD-ALIGN-1")
  * -EINVAL, changing nothing.  Never anything in between.  Geometries: across
  * several units, inside one unit (less than a sector), and on a device one
  * that starts unaligned and runs past the end. */
-static void assert_exact_or_refused(const char *name, int which)
+static void assert_exact_or_refused(enum t_zeroing which)
 {
 	enum { SPAN = 2 * MiB };
 	for (int g = 0; g < 3; g++) {
-		if (g == 2 && (!rs_conf()->is_dev || which == 2))
+		if (g == 2 && (!rs_conf()->is_dev || which == T_ALLOCATED_ZEROES))
 			break; /* files truncate there (ZERO-TRUNC); allocation: DEV-END-1 */
 		char *want = t_alloc(0, SPAN);
 		const char *p = t_target(SPAN, 113 + (unsigned)which, want);
 		refstor *s = t_open(p, true);
-		struct f_snap before;
-		f_snap(p, &before);
+		struct f_snap before = f_snap(p);
 		size_t za = t_zunit(s);
 		uint64_t size = impl->size(s), base = 0;
 		uint64_t off = za + 100, len = 3 * za + 77;
@@ -227,19 +198,18 @@ static void assert_exact_or_refused(const char *name, int which)
 			/* The device's last SPAN bytes hold the pattern, from base on. */
 			base = size - SPAN;
 			f_write(p, want, SPAN, base);
-			f_snap(p, &before);
+			before = f_snap(p);
 			off = size - 2 * za + 100, len = 4 * za;
 		}
 		t_sentinel();
-		int r = which == 0   ? impl->write_zeroes(s, off, len)
-			: which == 1 ? impl->discard(s, off, len)
-				     : impl->write_allocated_zeroes(s, off, len);
+		int r = t_zero_call(which, s, off, len);
 		char what[128];
-		snprintf(what, sizeof(what), "%s(offset %llu, length %llu), unaligned", name,
-			 (unsigned long long)off, (unsigned long long)len);
-		bool can = which == 2 ? backend_can_zero_range() : backend_can_punch();
-		if (r == -EINVAL || (r == -ENOTSUP && which != 1 && !can) ||
-		    (r == 0 && which == 1 && !can)) {
+		snprintf(what, sizeof(what), "%s(offset %llu, length %llu), unaligned",
+			 call_name[which], (unsigned long long)off, (unsigned long long)len);
+		bool can =
+		    which == T_ALLOCATED_ZEROES ? backend_can_zero_range() : backend_can_punch();
+		if (r == -EINVAL || (r == -ENOTSUP && which != T_DISCARD && !can) ||
+		    (r == 0 && which == T_DISCARD && !can)) {
 			if (r < 0)
 				T_ERR_R(r, EINVAL, ENOTSUP);
 			impl->close(s);
@@ -268,17 +238,17 @@ static void assert_exact_or_refused(const char *name, int which)
 RS_CLAUSE_TEST(zero, unaligned_write_zeroes_is_exact_or_refused, "ZERO-ALIGN-1")
 {
 	require_fn(write_zeroes);
-	assert_exact_or_refused("write_zeroes", 0);
+	assert_exact_or_refused(T_WRITE_ZEROES);
 }
 
 RS_CLAUSE_TEST(zero, unaligned_discard_is_exact_or_refused, "ZERO-ALIGN-1")
 {
 	require_fn(discard);
-	assert_exact_or_refused("discard", 1);
+	assert_exact_or_refused(T_DISCARD);
 }
 
 RS_CLAUSE_TEST(zero, unaligned_allocated_zeroes_are_exact_or_refused, "ZERO-ALIGN-1")
 {
 	require_fn(write_allocated_zeroes);
-	assert_exact_or_refused("write_allocated_zeroes", 2);
+	assert_exact_or_refused(T_ALLOCATED_ZEROES);
 }

@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 enum { THREADS = 4, BLOCKS = 256 };
@@ -74,8 +73,7 @@ RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
 {
 	require_fs();
 	require_fn(resize);
-	const char *p = t_file("img");
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	const char *secs = getenv("REFSTOR_CONF_STRESS_SECONDS");
 	struct rs_stress st = {.impl = impl,
 			       .path = p,

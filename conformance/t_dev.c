@@ -3,17 +3,12 @@
 #include "suite.h"
 
 #include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
-
-enum { MiB = 1 << 20 };
 
 RS_CLAUSE_TEST(dev, opening_never_changes_a_device, "OPEN-NOMOD-2")
 {
 	const char *dev = t_dev();
 	t_target(MiB, 20, NULL);
-	struct f_snap before;
-	f_snap(dev, &before);
+	struct f_snap before = f_snap(dev);
 	for (int w = 0; w < 2; w++)
 		impl->close(t_open(dev, w));
 	t_assert_unchanged(dev, &before, "device after opening");
@@ -38,8 +33,7 @@ RS_CLAUSE_TEST(dev, resize_is_refused, "DEV-RESIZE-1")
 	uint64_t size = f_size(dev);
 	refstor *s = t_open(dev, true);
 	t_target(MiB, 23, NULL);
-	struct f_snap before;
-	f_snap(dev, &before);
+	struct f_snap before = f_snap(dev);
 	/* Which errno is the implementation's (-ENOTSUP recommended). */
 	for (int m = 0; m < 4; m++) {
 		T_FAILS(impl->resize(s, size / 2, (enum refstor_prealloc)m));

@@ -9,8 +9,6 @@
 
 #include <sys/statvfs.h>
 
-enum { MiB = 1 << 20 };
-
 static void require_small(void)
 {
 	if (strcmp(rs_conf()->role, "enospc"))
@@ -41,9 +39,8 @@ static int fill_up(refstor *s, const char *p, size_t u, char *first)
 RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1")
 {
 	require_small();
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	char *first = t_alloc(0, 16 * u);
 	int r = fill_up(s, p, u, first);
@@ -60,9 +57,8 @@ RS_CLAUSE_TEST(enospc, shrinking_frees_space_for_the_handle, "ENOSPC-2")
 {
 	require_small();
 	require_fn(resize);
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	char *first = t_alloc(0, 16 * u);
 	cr_assert_lt(fill_up(s, p, u, first), 0, "a write larger than the free space worked; on %s",
@@ -79,9 +75,8 @@ RS_CLAUSE_TEST(enospc, discard_frees_space_for_the_handle, "ENOSPC-2")
 {
 	require_small();
 	require_fn(discard);
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	size_t big = t_more_than_free(p, u);
 	char *b = t_alloc(0, big);
@@ -100,8 +95,7 @@ static void grow_until_full(bool rollback)
 {
 	require_small();
 	require_fn(resize);
-	const char *p = t_file("img");
-	f_make(p, 4096, 102, NULL);
+	const char *p = t_made("img", 4096, 102, NULL);
 	refstor *s = t_open(p, true);
 	uint64_t to = t_more_than_free(p, 1) * 2;
 	for (int m = REFSTOR_PREALLOC_ALLOCATE; m <= REFSTOR_PREALLOC_WRITE_DATA; m++) {
@@ -152,10 +146,8 @@ RS_CLAUSE_TEST(enospc, opening_on_a_full_filesystem, "ENOSPC-5")
 	require_small();
 	require_fn(req_align);
 	require_fn(mem_align);
-	const char *p = t_file("img");
-	f_make(p, 65536, 103, NULL);
-	const char *e = t_file("empty");
-	f_make(e, 0, 0, NULL);
+	const char *p = t_made("img", 65536, 103, NULL);
+	const char *e = t_made("empty", 0, 0, NULL);
 	/* Fill what is left with plain writes. */
 	const char *fill = t_file("filler");
 	int fd = open(fill, O_WRONLY | O_CREAT, 0644);

@@ -7,15 +7,6 @@
 
 #include <stdio.h>
 
-enum { MiB = 1 << 20 };
-
-/* A unit that covers whole sectors on a device: zeroing a part of a sector
- * is done by writing there, which no fallocate fault can stop (DEV-TRUNC-1). */
-static size_t zero_unit(refstor *s)
-{
-	return t_zunit(s);
-}
-
 static int arm(const char *path, enum rs_call call, int err, size_t max_bytes, int skip, int times)
 {
 	struct rs_fault f = {
@@ -80,7 +71,9 @@ RS_CLAUSE_TEST(fault, eintr_is_retried, "FAULT-EINTR-1")
 	require_hit(slot, "read (preadv)");
 
 	if (backend_can_punch()) {
-		size_t z = zero_unit(s);
+		/* Whole sectors on a device: zeroing a part of a sector is done by
+		 * writing there, which no fallocate fault can stop (DEV-TRUNC-1). */
+		size_t z = t_zunit(s);
 		rs_fault_clear();
 		slot = eintr_once(p, RS_CALL_FALLOCATE);
 		T_OK(impl->write_zeroes(s, 64 * z, 8 * z));
@@ -139,8 +132,7 @@ RS_CLAUSE_TEST(fault, zero_byte_write_is_an_error, "FAULT-ZERO-1")
 {
 	const char *p = t_target(MiB, 134, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_unit(s);
 	uint64_t size = impl->size(s);
 	char *w = t_alloc(0, 4 * u);
@@ -160,9 +152,8 @@ RS_CLAUSE_TEST(fault, zero_byte_write_is_an_error, "FAULT-ZERO-1")
 
 static void partial_then(int err)
 {
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	char *w = t_alloc(0, 16 * u);
 	t_pattern(w, 16 * u, 135);
@@ -228,9 +219,8 @@ RS_CLAUSE_TEST(fault, unsupported_errnos_are_enotsup, "FAULT-NOTSUP-1")
 	const char *p = t_target(MiB, 137, NULL);
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		refstor *s = t_open(p, true);
-		struct f_snap before;
-		f_snap(p, &before);
-		size_t u = zero_unit(s);
+		struct f_snap before = f_snap(p);
+		size_t u = t_zunit(s);
 		uint64_t size = impl->size(s);
 		rs_fault_clear();
 		int slot = arm(p, RS_CALL_FALLOCATE, errs[i], 0, 0, -1);
@@ -255,7 +245,7 @@ RS_CLAUSE_TEST(fault, unsupported_is_remembered_everywhere, "FAULT-NOTSUP-2")
 	require_fn(discard);
 	const char *p = t_target(MiB, 138, NULL);
 	refstor *s = t_open(p, true);
-	size_t u = zero_unit(s);
+	size_t u = t_zunit(s);
 	rs_fault_clear();
 	cr_assert_eq(rs_fault_watch(p), 0);
 	int slot = arm(p, RS_CALL_FALLOCATE, EOPNOTSUPP, 0, 0, -1);

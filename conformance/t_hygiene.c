@@ -67,10 +67,7 @@ static void fail_everything(const char *path)
 		impl->close(s);
 	if (!rs_conf()->is_dev) {
 		/* A directory, and create over an existing file. */
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", path);
-		*strrchr(dir, '/') = '\0';
-		if (!t_try_open(dir, true, &s) && s)
+		if (!t_try_open(t_here(), true, &s) && s)
 			impl->close(s);
 		if (impl->create) {
 			struct refstor_create_opts o = {
@@ -124,15 +121,12 @@ RS_CLAUSE_TEST(hygiene, open_use_close_leaves_no_descriptor, "HYGIENE-FD-1")
 RS_CLAUSE_TEST(hygiene, open_use_close_leaves_no_file, "HYGIENE-FILES-1")
 {
 	require_fs();
-	const char *img = t_file("image"), *made = t_file("created");
-	f_make(img, 1 << 20, 32, NULL);
+	const char *img = t_made("image", MiB, 32, NULL), *made = t_file("created");
 	use_everything(img);
 	fail_everything(img);
 	if (impl->create)
 		impl->close(t_create(made, 65536, REFSTOR_PREALLOC_NONE));
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s", img);
-	*strrchr(dir, '/') = '\0';
+	const char *dir = t_here();
 	DIR *d = opendir(dir);
 	cr_assert(d, "opendir %s: %s", dir, strerror(errno));
 	for (struct dirent *e; (e = readdir(d));)

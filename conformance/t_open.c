@@ -19,8 +19,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { MiB = 1 << 20 };
-
 RS_CLAUSE_TEST_ONCE(open, null_and_empty_paths_are_refused, "OPEN-PATH-1")
 {
 	require_fn(create);
@@ -61,23 +59,9 @@ RS_CLAUSE_TEST(open, missing_file_and_directory, "OPEN-ERRNO-1")
 	T_ERR(t_try_open(p, false, &s), ENOENT);
 	cr_expect(strstr(t_msg(), "missing"), "the message must name the path: \"%s\"; on %s",
 		  t_msg(), rs_where());
-	char dir[1024];
-	snprintf(dir, sizeof(dir), "%s", p);
-	*strrchr(dir, '/') = '\0';
 	/* The original opens it; refusing it is the FIX, whose errno is the
 	 * implementation's choice between these two (as for from_fd). */
-	T_ERR2(t_try_open(dir, false, &s), EISDIR, EINVAL);
-}
-
-static void open_and_close_all_ways(const char *path)
-{
-	refstor *s;
-	for (int w = 0; w < 2; w++) {
-		int r = t_try_open(path, w, &s);
-		cr_assert_eq(r, 0, "open %s (%s): %d \"%s\"; on %s", path, w ? "rw" : "ro", r,
-			     t_msg(), rs_where());
-		impl->close(s);
-	}
+	T_ERR2(t_try_open(t_here(), false, &s), EISDIR, EINVAL);
 }
 
 /* Empty, shorter than any direct-I/O alignment, sparse (a hole first): the
@@ -99,9 +83,9 @@ RS_CLAUSE_TEST(open, opening_never_changes_a_file, "OPEN-NOMOD-1")
 	    "empty file after opening", "100-byte file after opening", "sparse file after opening"};
 	for (int kind = 0; kind < 3; kind++) {
 		const char *p = file_of_kind(kind);
-		struct f_snap before;
-		f_snap(p, &before);
-		open_and_close_all_ways(p);
+		struct f_snap before = f_snap(p);
+		for (int w = 0; w < 2; w++)
+			impl->close(t_open(p, w));
 		t_assert_unchanged(p, &before, what[kind]);
 	}
 }
@@ -111,15 +95,12 @@ RS_CLAUSE_TEST(open, opening_never_changes_a_file, "OPEN-NOMOD-1")
 static void assert_open_writes_nothing(const char *path, const char *what)
 {
 	cr_assert_eq(rs_fault_watch(path), 0, "watching %s", path);
-	refstor *s;
 	for (int w = 0; w < 2; w++) {
 		rs_fault_count_reset();
-		int r = t_try_open(path, w, &s);
+		refstor *s = t_open(path, w);
 		unsigned long n = rs_fault_count(RS_CALL_WRITE) +
 				  rs_fault_count(RS_CALL_FALLOCATE) +
 				  rs_fault_count(RS_CALL_FTRUNCATE);
-		cr_assert_eq(r, 0, "open %s (%s): %d \"%s\"; on %s", path, w ? "rw" : "ro", r,
-			     t_msg(), rs_where());
 		cr_expect_eq(n, 0,
 			     "%s: opening it %s made %lu write-class call(s) on it (write %lu, "
 			     "fallocate %lu, ftruncate %lu): opening must not write; on %s",
@@ -240,8 +221,7 @@ RS_CLAUSE_TEST(open, read_only_handle_refuses_changes, "OPEN-RO-1")
 	const char *p = t_target(MiB, 6, NULL);
 	refstor *s = t_open(p, false);
 	/* After open: what opening does is OPEN-NOMOD's to judge. */
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_unit(s);
 	char *b = t_alloc(0, 2 * u);
 	struct iovec v = {b, u};
@@ -262,10 +242,8 @@ RS_CLAUSE_TEST(open, read_only_handle_refuses_changes, "OPEN-RO-1")
 RS_CLAUSE_TEST(open, direct_where_the_filesystem_cannot, "OPEN-DIRECT-1")
 {
 	require_no_direct_io();
-	const char *p = t_file("img");
-	f_make(p, 4096, 7, NULL);
-	struct f_snap before;
-	f_snap(p, &before);
+	const char *p = t_made("img", 4096, 7, NULL);
+	struct f_snap before = f_snap(p);
 	refstor *s;
 	impl->close(t_open_mode(p, true, false)); /* buffered still opens */
 	struct refstor_open_opts o = {.path = p, .writable = true, .direct = true};
@@ -283,10 +261,8 @@ RS_CLAUSE_TEST(create, direct_where_the_filesystem_cannot, "OPEN-DIRECT-1")
 {
 	require_no_direct_io();
 	require_fn(create);
-	const char *p = t_file("img"), *fresh = t_file("fresh");
-	f_make(p, 4096, 7, NULL);
-	struct f_snap before;
-	f_snap(p, &before);
+	const char *p = t_made("img", 4096, 7, NULL), *fresh = t_file("fresh");
+	struct f_snap before = f_snap(p);
 	refstor *s = NULL;
 	struct refstor_create_opts o = {.open = {.path = p, .writable = true, .direct = true},
 					.overwrite = true};
@@ -306,10 +282,8 @@ RS_CLAUSE_TEST(open, probing_survives_a_file_size_limit, "OPEN-PROBE-1")
 {
 	require_fn(req_align);
 	require_fn(mem_align);
-	const char *p = t_file("img");
-	f_make(p, 64 * 1024, 8, NULL);
-	const char *e = t_file("empty");
-	f_make(e, 0, 8, NULL);
+	const char *p = t_made("img", 64 * 1024, 8, NULL);
+	const char *e = t_made("empty", 0, 8, NULL);
 	/* SIGXFSZ keeps its default action: a probe that writes past the limit
 	 * kills the test, which is then a FAIL with the signal. */
 	signal(SIGXFSZ, SIG_DFL);
@@ -405,15 +379,9 @@ static void assert_refused_at_once(enum type_how how, const char *path, const ch
 			cr_expect(0, "%s on %s ended the process (status 0x%x); on %s", call, kind,
 				  (unsigned)status, rs_where());
 	} else {
-		cr_expect(res.r < 0, "%s on %s: expected a negative errno, got %d; on %s", call,
-			  kind, res.r, rs_where());
-		cr_expect(res.r >= 0 || res.msg[0],
-			  "%s on %s failed with %d but left no refstor_last_error() message; on %s",
-			  call, kind, res.r, rs_where());
-		cr_expect(res.r >= 0 || !res.msg[0] || res.fresh,
-			  "%s on %s failed with %d but left no message of its own: "
-			  "refstor_last_error() still says \"%s\" from an earlier call; on %s",
-			  call, kind, res.r, res.msg, rs_where());
+		char expr[128];
+		snprintf(expr, sizeof(expr), "%s on %s", call, kind);
+		t_check_err_msg(expr, res.r, NULL, 0, "any errno", res.msg, res.fresh);
 	}
 	cr_expect(!lstat(path, &after) && after.st_ino == before.st_ino &&
 		      after.st_mode == before.st_mode,
@@ -422,53 +390,42 @@ static void assert_refused_at_once(enum type_how how, const char *path, const ch
 }
 
 /* A FIFO nobody has open, and a UNIX socket bound (and listening) in the
- * test directory.  Returns the socket's descriptor, for the caller to close. */
-static int make_fifo_and_socket(const char *fifo, const char *sock)
+ * test directory: calls how and then how2 are refused at once on each. */
+static void assert_fifo_and_socket_refused(enum type_how how, enum type_how how2)
 {
+	const char *fifo = t_file("fifo");
+	const char *sock = t_file("sock");
 	cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo %s: %s", fifo, strerror(errno));
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
 	/* sun_path is short: bind the name from inside the directory. */
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", sock);
-	*strrchr(dir, '/') = '\0';
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", strrchr(sock, '/') + 1);
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cr_assert_geq(cwd, 0, "open .: %s", strerror(errno));
-	cr_assert_eq(chdir(dir), 0, "chdir %s: %s", dir, strerror(errno));
+	cr_assert_eq(chdir(t_here()), 0, "chdir %s: %s", t_here(), strerror(errno));
 	int r = bind(fd, (struct sockaddr *)&a, sizeof(a));
 	int e = errno;
 	cr_assert_eq(fchdir(cwd), 0, "fchdir: %s", strerror(errno));
 	close(cwd);
 	cr_assert_eq(r, 0, "bind %s: %s", sock, strerror(e));
 	cr_assert_eq(listen(fd, 1), 0, "listen %s: %s", sock, strerror(errno));
-	return fd;
+	assert_refused_at_once(how, fifo, "a FIFO");
+	assert_refused_at_once(how2, fifo, "a FIFO");
+	assert_refused_at_once(how, sock, "a UNIX socket");
+	assert_refused_at_once(how2, sock, "a UNIX socket");
+	close(fd);
 }
 
 RS_CLAUSE_TEST(open, fifo_and_socket_are_refused_at_once, "OPEN-TYPE-1")
 {
-	const char *fifo = t_file("fifo");
-	const char *sock = t_file("sock");
-	int fd = make_fifo_and_socket(fifo, sock);
-	assert_refused_at_once(TYPE_OPEN_RO, fifo, "a FIFO");
-	assert_refused_at_once(TYPE_OPEN_RW, fifo, "a FIFO");
-	assert_refused_at_once(TYPE_OPEN_RO, sock, "a UNIX socket");
-	assert_refused_at_once(TYPE_OPEN_RW, sock, "a UNIX socket");
-	close(fd);
+	assert_fifo_and_socket_refused(TYPE_OPEN_RO, TYPE_OPEN_RW);
 }
 
 RS_CLAUSE_TEST(create, on_a_fifo_or_socket_is_refused_at_once, "OPEN-TYPE-1")
 {
 	require_fn(create);
-	const char *fifo = t_file("fifo");
-	const char *sock = t_file("sock");
-	int fd = make_fifo_and_socket(fifo, sock);
-	assert_refused_at_once(TYPE_CREATE_OVERWRITE, fifo, "a FIFO");
-	assert_refused_at_once(TYPE_CREATE, fifo, "a FIFO");
-	assert_refused_at_once(TYPE_CREATE_OVERWRITE, sock, "a UNIX socket");
-	assert_refused_at_once(TYPE_CREATE, sock, "a UNIX socket");
-	close(fd);
+	assert_fifo_and_socket_refused(TYPE_CREATE_OVERWRITE, TYPE_CREATE);
 }
 
 /* A path of len bytes under a directory that does not exist, in components
@@ -514,10 +471,8 @@ RS_CLAUSE_TEST_ONCE(open, long_path_message_keeps_the_reason, "ERR-MSG-LONG-1")
 RS_CLAUSE_TEST(create, exclusive_unless_overwrite, "CREATE-EXCL-1")
 {
 	require_fn(create);
-	const char *p = t_file("img");
-	f_make(p, 5000, 8, NULL);
-	struct f_snap before;
-	f_snap(p, &before);
+	const char *p = t_made("img", 5000, 8, NULL);
+	struct f_snap before = f_snap(p);
 	refstor *s;
 	struct refstor_create_opts o = {.open = {.path = p, .direct = rs_conf()->direct}};
 	T_ERR(impl->create(&o, &s), EEXIST);
@@ -583,8 +538,7 @@ RS_CLAUSE_TEST(fromfd, adopts_the_descriptor, "FROMFD-1")
 {
 	require_fn(from_fd);
 	require_fn(filename);
-	const char *p = t_file("img");
-	f_make(p, 8192, 10, NULL);
+	const char *p = t_made("img", 8192, 10, NULL);
 	refstor *s;
 	int fd = open(p, O_RDONLY | (rs_conf()->direct ? O_DIRECT : 0));
 	T_OK(impl->from_fd(fd, &s));
@@ -633,10 +587,7 @@ RS_CLAUSE_TEST(fromfd, failure_leaves_the_descriptor_open, "FROMFD-2")
 	refstor *s;
 	T_ERR(impl->from_fd(-1, &s), EBADF);
 	static const int dir_errs[] = {EISDIR, EINVAL};
-	char dir[1024];
-	snprintf(dir, sizeof(dir), "%s", t_file("x"));
-	*strrchr(dir, '/') = '\0';
-	assert_refused_and_kept(open(dir, O_RDONLY | O_DIRECTORY), "a directory", dir_errs, 2,
+	assert_refused_and_kept(open(t_here(), O_RDONLY | O_DIRECTORY), "a directory", dir_errs, 2,
 				"EISDIR, EINVAL");
 	assert_refused_and_kept(open("/dev/null", O_RDWR), "/dev/null", NULL, 0, "any errno");
 	int sv[2];
@@ -655,8 +606,7 @@ RS_CLAUSE_TEST_ONCE(desc, quotes_like_rust_debug, "DESC-1")
 	char d[2048], want[2048];
 	/* Every escape Rust's Debug makes in a path: quote, backslash, tab,
 	 * newline, carriage return, and other control characters as \u{x}. */
-	const char *p = t_file("a \"b\"\\c\td\ne\rf\001g\037h");
-	f_make(p, 0, 11, NULL);
+	const char *p = t_made("a \"b\"\\c\td\ne\rf\001g\037h", 0, 11, NULL);
 	refstor *s = t_open(p, false);
 	char esc[1024];
 	size_t n = 0;
@@ -724,11 +674,8 @@ static void resolve_case(const char *base, const char *rel, const char *want)
 RS_CLAUSE_TEST_ONCE(path, relative_joins_the_parent, "PATH-REL-1")
 {
 	require_fn(resolve_relative_path);
-	const char *p = t_file("img");
-	f_make(p, 0, 13, NULL);
-	char dir[1024], want[1100];
-	snprintf(dir, sizeof(dir), "%s", p);
-	*strrchr(dir, '/') = '\0';
+	const char *p = t_made("img", 0, 13, NULL), *dir = t_here();
+	char want[1100];
 	snprintf(want, sizeof(want), "%s/base.qcow2", dir);
 	resolve_case(p, "base.qcow2", want);
 	resolve_case(p, "/abs/base", "/abs/base");
@@ -750,8 +697,7 @@ RS_CLAUSE_TEST_ONCE(path, no_filename_no_relative, "PATH-REL-2")
 {
 	require_fn(resolve_relative_path);
 	require_fn(from_fd);
-	const char *p = t_file("img");
-	f_make(p, 0, 15, NULL);
+	const char *p = t_made("img", 0, 15, NULL);
 	refstor *s;
 	T_OK(impl->from_fd(open(p, O_RDONLY), &s));
 	char *out = NULL;

@@ -2,10 +2,7 @@
 /* PROFILE: the keep-length profile, and options a library does not know. */
 #include "suite.h"
 
-#include <stdio.h>
 #include <unistd.h>
-
-enum { MiB = 1 << 20 };
 
 /* A tail range, by write_zeroes or discard, under keep-length: the length
  * stays, the size stays after a reopen, the range reads as zeroes where it
@@ -15,8 +12,7 @@ static void assert_tail_kept(bool discard)
 {
 	require_fs();
 	char *want = t_alloc(0, MiB);
-	const char *p = t_file("img");
-	f_make(p, MiB, 71, want);
+	const char *p = t_made("img", MiB, 71, want);
 	refstor *s = t_open(p, true);
 	size_t u = t_zunit(s);
 	uint64_t off = MiB / 2 / u * u; /* aligned, inside */
@@ -61,10 +57,8 @@ RS_CLAUSE_TEST_ONCE(profile, unknown_options_are_refused, "PROFILE-OPT-1")
 	if (impl->abi_version() < 100)
 		cr_skip_test(RS_NIMP_PREFIX "options of ABI 1.0 (refstor_abi_version() is %u)",
 			     impl->abi_version());
-	const char *p = t_file("img");
-	f_make(p, 4096, 72, NULL);
-	struct f_snap before;
-	f_snap(p, &before);
+	const char *p = t_made("img", 4096, 72, NULL);
+	struct f_snap before = f_snap(p);
 	refstor *s = NULL;
 	struct refstor_open_opts bad = {.path = p, .writable = true};
 	bad.reserved[5] = 1;

@@ -4,10 +4,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
-enum { MiB = 1 << 20 };
 
 RS_CLAUSE_TEST(read, returns_what_the_file_holds, "READ-DATA-1")
 {

@@ -6,15 +6,12 @@
 #include <stdio.h>
 #include <unistd.h>
 
-enum { MiB = 1 << 20 };
-
 RS_CLAUSE_TEST(resize, shrink_and_equal, "RESIZE-SHRINK-1")
 {
 	require_fs();
 	require_fn(resize);
 	char *want = t_alloc(0, MiB);
-	const char *p = t_file("img");
-	f_make(p, MiB, 80, want);
+	const char *p = t_made("img", MiB, 80, want);
 	refstor *s = t_open(p, true);
 	size_t u = t_unit(s);
 	for (int m = REFSTOR_PREALLOC_MODES - 1; m >= 0; m--) {
@@ -37,8 +34,7 @@ RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 	require_fn(resize);
 	bool can_allocate = backend_can_fallocate();
 	for (int m = 0; m < REFSTOR_PREALLOC_MODES; m++) {
-		const char *p = t_file(refstor_prealloc_name(m));
-		f_make(p, 4096, 81, NULL);
+		const char *p = t_made(refstor_prealloc_name(m), 4096, 81, NULL);
 		refstor *s = t_open(p, true);
 		/* The file as opening left it: what open did is OPEN-NOMOD's.  The
 		 * old bytes are those below the handle's size; the grown range
@@ -81,8 +77,7 @@ RS_CLAUSE_TEST(resize, allocate_and_write_data_allocate, "RESIZE-ALLOC-1")
 	for (int m = REFSTOR_PREALLOC_ALLOCATE; m <= REFSTOR_PREALLOC_WRITE_DATA; m++) {
 		if (m == REFSTOR_PREALLOC_ALLOCATE && !can_allocate)
 			continue;
-		const char *p = t_file(refstor_prealloc_name(m));
-		f_make(p, 0, 0, NULL);
+		const char *p = t_made(refstor_prealloc_name(m), 0, 0, NULL);
 		refstor *s = t_open(p, true);
 		T_OK(impl->resize(s, 4 * MiB, (enum refstor_prealloc)m));
 		T_OK(impl->sync(s));
@@ -99,14 +94,12 @@ RS_CLAUSE_TEST(resize, none_and_zero_are_sparse, "RESIZE-SPARSE-1")
 	require_fs();
 	require_fn(resize);
 	require_fn(sync);
-	const char *p = t_file("probe");
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("probe", 0, 0, NULL);
 	cr_assert_eq(truncate(p, 8 * MiB), 0);
 	if (f_blocks(p) >= 8 * MiB / 512)
 		cr_skip_test("%s has no sparse files", rs_conf()->backend);
 	for (int m = REFSTOR_PREALLOC_NONE; m <= REFSTOR_PREALLOC_ZERO; m++) {
-		const char *q = t_file(refstor_prealloc_name(m));
-		f_make(q, 0, 0, NULL);
+		const char *q = t_made(refstor_prealloc_name(m), 0, 0, NULL);
 		refstor *s = t_open(q, true);
 		T_OK(impl->resize(s, 8 * MiB, (enum refstor_prealloc)m));
 		T_OK(impl->sync(s));
@@ -122,8 +115,7 @@ RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 	require_fs();
 	require_direct();
 	require_fn(resize);
-	const char *p = t_file("img");
-	f_make(p, 1000, 82, NULL);
+	const char *p = t_made("img", 1000, 82, NULL);
 	refstor *s = t_open(p, true);
 	size_t req = t_req(s);
 	if (req < 2)
@@ -140,8 +132,7 @@ RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 	/* What refstor-fsx found on xfs: zeroes written around the cache must
 	 * be on disk before direct I/O resumes, or a direct read over them
 	 * fails with EIO ("Direct I/O collision with buffered writes"). */
-	const char *q = t_file("after-allocated-zeroes");
-	f_make(q, 0, 0, NULL);
+	const char *q = t_made("after-allocated-zeroes", 0, 0, NULL);
 	s = t_open(q, true);
 	if (impl->write_allocated_zeroes)
 		(void)impl->write_allocated_zeroes(s, 232 * req, req);
@@ -162,8 +153,7 @@ RS_CLAUSE_TEST_ONCE(resize, bad_mode_and_size, "RESIZE-BAD-1")
 	require_fn(resize);
 	const char *p = t_target(MiB, 83, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	T_ERR(impl->resize(s, 2 * MiB, (enum refstor_prealloc)7), EINVAL);
 	T_ERR(impl->resize(s, UINT64_MAX, REFSTOR_PREALLOC_NONE), EINVAL);
 	T_ERR(impl->resize(s, (uint64_t)INT64_MAX + 1, REFSTOR_PREALLOC_WRITE_DATA), EINVAL);

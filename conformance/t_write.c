@@ -3,9 +3,6 @@
 #include "suite.h"
 
 #include <signal.h>
-#include <unistd.h>
-
-enum { MiB = 1 << 20 };
 
 RS_CLAUSE_TEST(write, bytes_land_and_nothing_else_changes, "WRITE-DATA-1")
 {
@@ -28,9 +25,8 @@ RS_CLAUSE_TEST(write, bytes_land_and_nothing_else_changes, "WRITE-DATA-1")
 
 RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 {
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	char *w = t_alloc(0, 4 * u);
 	t_pattern(w, 4 * u, 52);
@@ -50,9 +46,8 @@ RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 
 RS_CLAUSE_TEST(write, partial_writes_continue_or_fail, "WRITE-PARTIAL-1")
 {
-	const char *p = t_file("img");
 	size_t u = t_unit_here();
-	f_make(p, 0, 0, NULL);
+	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
 	/* The kernel writes up to RLIMIT_FSIZE and stops short; the next call
 	 * fails with EFBIG (SIGXFSZ ignored). */

@@ -3,19 +3,13 @@
 #include "suite.h"
 #include "faults/faults.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
-enum { MiB = 1 << 20 };
-
 RS_CLAUSE_TEST(zero, middle_write_zeroes, "ZERO-MID-1")
 {
 	require_fn(write_zeroes);
 	char *want = t_alloc(0, 4 * MiB);
 	const char *p = t_target(4 * MiB, 60, want);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_zunit(s);
 	uint64_t off = MiB + 3 * u, len = MiB + 5 * u;
 	t_sentinel();
@@ -39,8 +33,7 @@ static void assert_deallocates(bool discard)
 	const char *p = t_target(4 * MiB, 61, NULL);
 	refstor *s = t_open(p, true);
 	uint64_t before = f_blocks(p);
-	int r = discard ? impl->discard(s, MiB, 2 * MiB) : impl->write_zeroes(s, MiB, 2 * MiB);
-	T_OK(r);
+	T_OK(t_zero_call(discard ? T_DISCARD : T_WRITE_ZEROES, s, MiB, 2 * MiB));
 	T_OK(impl->sync(s));
 	uint64_t after = f_blocks(p);
 	cr_expect_lt(after, before,
@@ -76,8 +69,7 @@ RS_CLAUSE_TEST(zero, middle_discard, "ZERO-DISCARD-1")
 	char *want = t_alloc(0, 2 * MiB);
 	const char *p = t_target(2 * MiB, 62, want);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_zunit(s);
 	T_OK(impl->discard(s, 4 * u, 9 * u));
 	if (backend_can_punch()) {
@@ -157,8 +149,7 @@ RS_CLAUSE_TEST(zero, truncation_then_reopen_reports_the_length, "ZERO-TRUNC-3")
 {
 	require_fs();
 	require_fn(write_zeroes);
-	const char *p = t_file("img");
-	f_make(p, MiB, 65, NULL);
+	const char *p = t_made("img", MiB, 65, NULL);
 	refstor *s = t_open(p, true);
 	size_t u = t_zunit(s);
 	if (7 * u >= MiB)
@@ -176,8 +167,7 @@ RS_CLAUSE_TEST(zero, at_or_past_the_size_changes_nothing, "ZERO-PAST-1")
 	require_fn(discard);
 	const char *p = t_target(MiB, 66, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	uint64_t size = impl->size(s);
 	size_t u = t_zunit(s);
 	T_OK(impl->write_zeroes(s, size, 4 * u));
@@ -198,11 +188,9 @@ RS_CLAUSE_TEST(zero, unsupported_punch, "ZERO-UNSUP-1")
 	require_fn(discard);
 	if (backend_can_punch())
 		cr_skip_test("%s can punch holes", rs_conf()->backend);
-	const char *p = t_file("img");
-	f_make(p, MiB, 67, NULL);
+	const char *p = t_made("img", MiB, 67, NULL);
 	refstor *s = t_open(p, true);
-	struct f_snap before;
-	f_snap(p, &before);
+	struct f_snap before = f_snap(p);
 	size_t u = t_zunit(s);
 	T_ERR(impl->write_zeroes(s, 2 * u, 5 * u), ENOTSUP);
 	T_OK(impl->discard(s, 2 * u, 5 * u));
@@ -217,8 +205,7 @@ RS_CLAUSE_TEST(zero, unsupported_is_remembered, "ZERO-UNSUP-2")
 	require_fn(discard);
 	if (backend_can_punch())
 		cr_skip_test("%s can punch holes", rs_conf()->backend);
-	const char *p = t_file("img");
-	f_make(p, MiB, 68, NULL);
+	const char *p = t_made("img", MiB, 68, NULL);
 	refstor *s = t_open(p, true);
 	size_t u = t_zunit(s);
 	cr_assert_eq(rs_fault_watch(p), 0);
