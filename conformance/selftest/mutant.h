@@ -49,6 +49,30 @@ unsigned mutant_mode(const refstor *s);
 uint64_t *mutant_state(const refstor *s);
 void mutant_forget(const refstor *s);
 
+/* The port's own size, for a mutant whose size is not the reference's:
+ * shim.c's refstor_size reports the size last pinned, else the reference's;
+ * either raised to the highest end given to mutant_raise_size since.
+ * mutant_reset_size, and a successful resize through shim.c's
+ * refstor_resize, go back to the reference's. */
+void mutant_raise_size(const refstor *s, uint64_t end);
+void mutant_pin_size(const refstor *s, uint64_t size);
+bool mutant_size_pinned(const refstor *s);
+void mutant_reset_size(const refstor *s);
+
+/* The total length of a request that the reference would take as it is (a
+ * valid vector, aligned if the handle is direct) on a handle opened with at
+ * least the MUTANT_* bits need; 0 for any other, which a mutant leaves to
+ * the reference. */
+size_t mutant_plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset,
+		    unsigned need);
+
+/* Step v[idx..iovcnt) past n bytes done (trimming the vector it stops in);
+ * returns the index of the first vector not done. */
+int mutant_iov_skip(struct iovec *v, int iovcnt, int idx, size_t n);
+
+/* The sum of the vector's lengths; 0 for no vector. */
+uint64_t mutant_iov_len(const struct iovec *iov, int iovcnt);
+
 /* Set the thread's refstor_last_error() message (the reference's message
  * buffer is the reference's: a mutant that fails on its own says so here). */
 int mutant_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
