@@ -34,6 +34,11 @@ const struct rs_impl *ref(void);
 void mutant_via_ref(void);
 #define REF(call) (mutant_via_ref(), ref()->call)
 
+/* Every int result that shim.c's refstor_* functions get from the reference
+ * passes through this on its way to the caller: shim.c's own returns it as
+ * it is, and a mutant that defines one sees (and may change) them all. */
+int mutant_result(int r);
+
 /* A fresh descriptor on the handle's file, opened by its name with flags;
  * -1 for a handle without a name.  The caller closes it. */
 int mutant_fd(const refstor *s, int flags);
