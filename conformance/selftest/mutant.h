@@ -39,6 +39,11 @@ void mutant_via_ref(void);
  * it is, and a mutant that defines one sees (and may change) them all. */
 int mutant_result(int r);
 
+/* The reference's write_zeroes, discard or write_allocated_zeroes, for a
+ * mutant that changes the three alike. */
+enum mutant_zeroing { MUTANT_WRITE_ZEROES, MUTANT_DISCARD, MUTANT_ALLOCATED };
+int mutant_zero(refstor *s, enum mutant_zeroing op, uint64_t offset, uint64_t length);
+
 /* A fresh descriptor on the handle's file, opened by its name with flags;
  * -1 for a handle without a name.  The caller closes it. */
 int mutant_fd(const refstor *s, int flags);

@@ -32,6 +32,13 @@ const struct rs_impl *ref(void)
 	return the_ref;
 }
 
+int mutant_zero(refstor *s, enum mutant_zeroing op, uint64_t offset, uint64_t length)
+{
+	return op == MUTANT_WRITE_ZEROES ? REF(write_zeroes(s, offset, length))
+	       : op == MUTANT_DISCARD    ? REF(discard(s, offset, length))
+					 : REF(write_allocated_zeroes(s, offset, length));
+}
+
 int mutant_fd(const refstor *s, int flags)
 {
 	const char *name = ref()->filename(s);
