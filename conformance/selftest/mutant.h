@@ -80,6 +80,10 @@ size_t mutant_plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t of
  * returns the index of the first vector not done. */
 int mutant_iov_skip(struct iovec *v, int iovcnt, int idx, size_t n);
 
+/* For a port that got its alignment wrong: shim.c's refstor_req_align and
+ * refstor_mem_align report align for the handle (0: the reference's). */
+void mutant_fake_align(const refstor *s, size_t align);
+
 /* The sum of the vector's lengths; 0 for no vector. */
 uint64_t mutant_iov_len(const struct iovec *iov, int iovcnt);
 

@@ -66,6 +66,7 @@ struct slot {
 	uint64_t words[4];
 	bool pinned;
 	uint64_t size; /* the pinned size, else the floor (mutant_raise_size) */
+	size_t align;  /* mutant_fake_align's, or 0 */
 };
 static struct slot slots[SLOTS];
 static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -179,6 +180,17 @@ void mutant_reset_size(const refstor *s)
 	}
 }
 
+void mutant_fake_align(const refstor *s, size_t align)
+{
+	slot_of(s)->align = align;
+}
+
+static size_t faked_align(const refstor *s)
+{
+	struct slot *w = s ? find(s, false) : NULL;
+	return w ? w->align : 0;
+}
+
 void mutant_forget(const refstor *s)
 {
 	pthread_mutex_lock(&slots_lock);
@@ -222,11 +234,11 @@ W void refstor_close(refstor *s)
 }
 W size_t refstor_mem_align(const refstor *s)
 {
-	return ref()->mem_align(s);
+	return faked_align(s) ? faked_align(s) : ref()->mem_align(s);
 }
 W size_t refstor_req_align(const refstor *s)
 {
-	return ref()->req_align(s);
+	return faked_align(s) ? faked_align(s) : ref()->req_align(s);
 }
 W size_t refstor_zero_align(const refstor *s)
 {
