@@ -90,32 +90,27 @@ static struct slot *find(const refstor *s, bool add)
 	return w;
 }
 
-static struct slot *slot_of(const refstor *s)
-{
-	return find(s, true);
-}
-
 uint64_t *mutant_state(const refstor *s)
 {
-	return slot_of(s)->words;
+	return find(s, true)->words;
 }
 
 unsigned mutant_mode(const refstor *s)
 {
-	return s ? slot_of(s)->mode : 0;
+	return s ? find(s, true)->mode : 0;
 }
 
 static int record(int r, refstor **out, bool direct, bool writable)
 {
 	if (!r && out && *out)
-		slot_of(*out)->mode =
+		find(*out, true)->mode =
 		    MUTANT_KNOWN | (direct ? MUTANT_DIRECT : 0) | (writable ? MUTANT_WRITABLE : 0);
 	return r;
 }
 
 void mutant_raise_size(const refstor *s, uint64_t end)
 {
-	struct slot *w = slot_of(s);
+	struct slot *w = find(s, true);
 	if (end > w->size)
 		w->size = end;
 }
@@ -160,7 +155,7 @@ uint64_t mutant_iov_len(const struct iovec *iov, int iovcnt)
 
 void mutant_pin_size(const refstor *s, uint64_t size)
 {
-	struct slot *w = slot_of(s);
+	struct slot *w = find(s, true);
 	w->pinned = true;
 	w->size = size;
 }
@@ -182,7 +177,7 @@ void mutant_reset_size(const refstor *s)
 
 void mutant_fake_align(const refstor *s, size_t align)
 {
-	slot_of(s)->align = align;
+	find(s, true)->align = align;
 }
 
 static size_t faked_align(const refstor *s)
