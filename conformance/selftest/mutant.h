@@ -69,6 +69,10 @@ void mutant_pin_size(const refstor *s, uint64_t size);
 bool mutant_size_pinned(const refstor *s);
 void mutant_reset_size(const refstor *s);
 
+/* For a port that got its alignment wrong: shim.c's refstor_req_align and
+ * refstor_mem_align report align for the handle (0: the reference's). */
+void mutant_fake_align(const refstor *s, size_t align);
+
 /* The total length of a request that the reference would take as it is (a
  * valid vector, aligned if the handle is direct) on a handle opened with at
  * least the MUTANT_* bits need; 0 for any other, which a mutant leaves to
@@ -79,10 +83,6 @@ size_t mutant_plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t of
 /* Step v[idx..iovcnt) past n bytes done (trimming the vector it stops in);
  * returns the index of the first vector not done. */
 int mutant_iov_skip(struct iovec *v, int iovcnt, int idx, size_t n);
-
-/* For a port that got its alignment wrong: shim.c's refstor_req_align and
- * refstor_mem_align report align for the handle (0: the reference's). */
-void mutant_fake_align(const refstor *s, size_t align);
 
 /* The sum of the vector's lengths; 0 for no vector. */
 uint64_t mutant_iov_len(const struct iovec *iov, int iovcnt);

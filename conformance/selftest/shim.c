@@ -115,6 +115,39 @@ void mutant_raise_size(const refstor *s, uint64_t end)
 		w->size = end;
 }
 
+void mutant_pin_size(const refstor *s, uint64_t size)
+{
+	struct slot *w = find(s, true);
+	w->pinned = true;
+	w->size = size;
+}
+
+bool mutant_size_pinned(const refstor *s)
+{
+	struct slot *w = find(s, false);
+	return w && w->pinned;
+}
+
+void mutant_reset_size(const refstor *s)
+{
+	struct slot *w = find(s, false);
+	if (w) {
+		w->pinned = false;
+		w->size = 0;
+	}
+}
+
+void mutant_fake_align(const refstor *s, size_t align)
+{
+	find(s, true)->align = align;
+}
+
+static size_t faked_align(const refstor *s)
+{
+	struct slot *w = s ? find(s, false) : NULL;
+	return w ? w->align : 0;
+}
+
 size_t mutant_plain(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset, unsigned need)
 {
 	if (!s || !iov || iovcnt <= 0 || iovcnt > IOV_MAX || offset > INT64_MAX ||
@@ -151,39 +184,6 @@ uint64_t mutant_iov_len(const struct iovec *iov, int iovcnt)
 	for (int i = 0; iov && i < iovcnt; i++)
 		len += iov[i].iov_len;
 	return len;
-}
-
-void mutant_pin_size(const refstor *s, uint64_t size)
-{
-	struct slot *w = find(s, true);
-	w->pinned = true;
-	w->size = size;
-}
-
-bool mutant_size_pinned(const refstor *s)
-{
-	struct slot *w = find(s, false);
-	return w && w->pinned;
-}
-
-void mutant_reset_size(const refstor *s)
-{
-	struct slot *w = find(s, false);
-	if (w) {
-		w->pinned = false;
-		w->size = 0;
-	}
-}
-
-void mutant_fake_align(const refstor *s, size_t align)
-{
-	find(s, true)->align = align;
-}
-
-static size_t faked_align(const refstor *s)
-{
-	struct slot *w = s ? find(s, false) : NULL;
-	return w ? w->align : 0;
 }
 
 void mutant_forget(const refstor *s)
