@@ -13,8 +13,6 @@
 
 MUTANT("BAD-ALIGN-1", "misaligned direct requests succeed through the page cache");
 
-/* state[1]: the highest end
- * written this way since the last resize. */
 /* The total length of a valid request that a direct handle would refuse
  * for its alignment alone; 0 for anything else. */
 static size_t misaligned(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset,
@@ -69,13 +67,7 @@ static int64_t bounce(refstor *s, bool write, const struct iovec *iov, int iovcn
 			break;
 		}
 		done += n;
-		size_t k = (size_t)n;
-		while (idx < iovcnt && k >= v[idx].iov_len)
-			k -= v[idx++].iov_len;
-		if (idx < iovcnt) {
-			v[idx].iov_base = (char *)v[idx].iov_base + k;
-			v[idx].iov_len -= k;
-		}
+		idx = mutant_iov_skip(v, iovcnt, idx, (size_t)n);
 	}
 	free(v);
 	close(fd);
@@ -102,24 +94,6 @@ int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t off
 	if (r < 0)
 		return mutant_fail((int)-r, "writev at offset %llu: %s", (unsigned long long)offset,
 				   strerror((int)-r));
-	uint64_t *st = mutant_state(s);
-	if (offset + total > st[1])
-		st[1] = offset + total;
+	mutant_raise_size(s, offset + total);
 	return 0;
-}
-
-uint64_t refstor_size(const refstor *s)
-{
-	if (!s)
-		return REF(size(s));
-	uint64_t size = REF(size(s)), mine = mutant_state(s)[1];
-	return mine > size ? mine : size;
-}
-
-int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
-{
-	int r = REF(resize(s, new_size, mode));
-	if (!r && s)
-		mutant_state(s)[1] = 0;
-	return r;
 }

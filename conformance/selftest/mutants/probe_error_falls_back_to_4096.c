@@ -29,18 +29,8 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 		int e = errno;
 		sigaction(SIGXFSZ, &old, NULL);
 		if (w < 0 && e != EINVAL)
-			mutant_state(*out)[0] = 1;
+			mutant_fake_align(*out, 4096);
 	}
 	close(fd);
 	return r;
-}
-
-size_t refstor_req_align(const refstor *s)
-{
-	return s && mutant_state(s)[0] ? 4096 : REF(req_align(s));
-}
-
-size_t refstor_mem_align(const refstor *s)
-{
-	return s && mutant_state(s)[0] ? 4096 : REF(mem_align(s));
 }

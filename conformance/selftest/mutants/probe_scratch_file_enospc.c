@@ -16,7 +16,7 @@
 
 MUTANT("ENOSPC-5", "a probe write failing with ENOSPC reports 4096-byte alignment");
 
-/* state[0]: 1 when the probe fell back to 4096. */
+/* 1 when the probe falls back to 4096. */
 static int probe(const char *path, bool direct)
 {
 	struct stat st;
@@ -54,17 +54,7 @@ static int probe(const char *path, bool direct)
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
 	int r = REF(open(o, out));
-	if (!r && o && out && *out && o->path)
-		mutant_state(*out)[0] = (uint64_t)probe(o->path, o->direct);
+	if (!r && o && out && *out && o->path && probe(o->path, o->direct))
+		mutant_fake_align(*out, 4096);
 	return r;
-}
-
-size_t refstor_req_align(const refstor *s)
-{
-	return s && mutant_state(s)[0] ? 4096 : REF(req_align(s));
-}
-
-size_t refstor_mem_align(const refstor *s)
-{
-	return s && mutant_state(s)[0] ? 4096 : REF(mem_align(s));
 }

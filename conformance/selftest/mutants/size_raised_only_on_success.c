@@ -7,43 +7,22 @@
 
 MUTANT("ENOSPC-1 FAULT-EIO-1", "a write failing part-way does not raise the size over what landed");
 
-/* state[0]: 1 while the port's size differs from the reference's;
- * state[1]: the port's size then. */
+/* While the size is pinned below what landed, later writes raise it as far
+ * as they reach. */
 int refstor_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t offset)
 {
 	if (!s)
 		return REF(writev(s, iov, iovcnt, offset));
-	uint64_t *st = mutant_state(s);
-	uint64_t before = st[0] ? st[1] : REF(size(s));
+	uint64_t before = refstor_size(s);
 	int r = REF(writev(s, iov, iovcnt, offset));
 	if (r < 0) {
-		if (!st[0] && REF(size(s)) != before) {
-			st[1] = before;
-			st[0] = 1;
-		}
-	} else if (st[0] && iov && iovcnt > 0) {
-		uint64_t end = offset;
-		for (int i = 0; i < iovcnt; i++)
-			end += iov[i].iov_len;
-		if (end > offset && end > st[1])
-			st[1] = end;
+		if (!mutant_size_pinned(s) && REF(size(s)) != before)
+			mutant_pin_size(s, before);
+	} else if (mutant_size_pinned(s) && iov && iovcnt > 0) {
+		uint64_t end = offset + mutant_iov_len(iov, iovcnt);
+		if (end > offset)
+			mutant_raise_size(s, end);
 	}
-	return r;
-}
-
-uint64_t refstor_size(const refstor *s)
-{
-	if (!s)
-		return REF(size(s));
-	uint64_t *st = mutant_state(s);
-	return st[0] ? st[1] : REF(size(s));
-}
-
-int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
-{
-	int r = REF(resize(s, new_size, mode));
-	if (!r && s)
-		mutant_state(s)[0] = 0;
 	return r;
 }
 
@@ -51,6 +30,6 @@ int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
 {
 	int r = REF(write_allocated_zeroes(s, offset, length));
 	if (!r && s)
-		mutant_state(s)[0] = 0;
+		mutant_reset_size(s);
 	return r;
 }

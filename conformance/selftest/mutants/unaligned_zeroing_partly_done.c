@@ -5,29 +5,20 @@
 
 MUTANT("ZERO-ALIGN-1", "unaligned zeroing does the aligned middle, then fails with -EINVAL");
 
-enum op { WRITE_ZEROES, DISCARD, ALLOCATED };
-
-static int zero(refstor *s, enum op op, uint64_t offset, uint64_t length)
-{
-	return op == WRITE_ZEROES ? REF(write_zeroes(s, offset, length))
-	       : op == DISCARD    ? REF(discard(s, offset, length))
-				  : REF(write_allocated_zeroes(s, offset, length));
-}
-
 /* zero_align (discard_align) covers a device's sector size too. */
-static int middle_first(refstor *s, enum op op, uint64_t offset, uint64_t length)
+static int middle_first(refstor *s, enum mutant_zeroing op, uint64_t offset, uint64_t length)
 {
 	uint64_t size = s ? REF(size(s)) : 0;
-	uint64_t a = !s ? 0 : op == DISCARD ? REF(discard_align(s)) : REF(zero_align(s));
+	uint64_t a = !s ? 0 : op == MUTANT_DISCARD ? REF(discard_align(s)) : REF(zero_align(s));
 	if (!s || a < 2 || !length || length > INT64_MAX || offset > INT64_MAX - length ||
 	    offset >= size)
-		return zero(s, op, offset, length);
+		return mutant_zero(s, op, offset, length);
 	uint64_t end = offset + length < size ? offset + length : size;
 	if (!(offset % a) && !(end % a))
-		return zero(s, op, offset, length);
+		return mutant_zero(s, op, offset, length);
 	uint64_t first = (offset + a - 1) / a * a, last = end / a * a;
 	if (first < last) {
-		int r = zero(s, op, first, last - first);
+		int r = mutant_zero(s, op, first, last - first);
 		if (r)
 			return r;
 	}
@@ -38,15 +29,15 @@ static int middle_first(refstor *s, enum op op, uint64_t offset, uint64_t length
 
 int refstor_write_zeroes(refstor *s, uint64_t offset, uint64_t length)
 {
-	return middle_first(s, WRITE_ZEROES, offset, length);
+	return middle_first(s, MUTANT_WRITE_ZEROES, offset, length);
 }
 
 int refstor_discard(refstor *s, uint64_t offset, uint64_t length)
 {
-	return middle_first(s, DISCARD, offset, length);
+	return middle_first(s, MUTANT_DISCARD, offset, length);
 }
 
 int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
 {
-	return middle_first(s, ALLOCATED, offset, length);
+	return middle_first(s, MUTANT_ALLOCATED, offset, length);
 }
