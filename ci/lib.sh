@@ -161,3 +161,24 @@ rs_with_lock() {
 		"$@"
 	) 8>>"$file"
 }
+
+# rs_error_report OUT REASON [KEY=VALUE...]: OUT/report.json, report.md and
+# junit.xml of a run that could not happen (ERROR, exit status 2), in the
+# shape the suite's reporter writes (docs/ci.md), naming what is known of the
+# run: written where the reporter itself may not exist (a failed build).
+rs_error_report() {
+	local out=$1 why=$2 kv k v js="" md="" props=""
+	shift 2
+	for kv in "$@"; do
+		k=${kv%%=*}
+		v=${kv#*=}
+		js+="${js:+, }$(rs_json_string "$k"): $(rs_json_string "$v")"
+		md+="$k: $v  "$'\n'
+		props+="      <property name=\"$(rs_xml_escape "$k")\" value=\"$(rs_xml_escape "$v")\"/>"$'\n'
+	done
+	printf '{\n  "verdict": {"name": "ERROR", "exit_status": 2, "why": [%s]},\n  "run": {%s},\n  "summary": {},\n  "runs": [],\n  "clauses": [],\n  "tests": []\n}\n' \
+		"$(rs_json_string "$why")" "$js" >"$out/report.json"
+	printf '# refstor conformance report\n\n**Verdict: ERROR**\n\n%s\n- %s\n' "$md" "$why" >"$out/report.md"
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="refstor-conformance">\n  <testsuite name="refstor-conformance.verdict" tests="1" failures="0" errors="1">\n    <properties>\n%s    </properties>\n    <testcase classname="refstor-conformance" name="verdict">\n      <error message="ERROR">%s</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n' \
+		"$props" "$(rs_xml_escape "$why")" >"$out/junit.xml"
+}

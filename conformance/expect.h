@@ -13,6 +13,8 @@
 #ifndef REFSTOR_CONF_EXPECT_H
 #define REFSTOR_CONF_EXPECT_H
 
+#include "report.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,6 +44,21 @@ int rs_expect_load(const char *path, struct rs_expects *e, char *err, size_t err
  * IDs on backend and mode, counted as used; NULL if none. */
 struct rs_expect *rs_expect_match(struct rs_expects *e, enum rs_expect_kind kind,
 				  const char *clauses, const char *backend, const char *mode);
+/*
+ * What the entries make of a run's results, before they are judged: a FAIL
+ * an entry expects becomes XFAIL; a FLAKE (failed, then passed when rerun:
+ * main.c) stays FLAKE where a flake entry expects it, becomes XFAIL where a
+ * fail entry does, and is a FAIL otherwise (a flake is a failure unless
+ * expected).  Each changed result's message says which entry and why.  An
+ * expected skip was never run (the runner): its SKIP names the entry.
+ */
+void rs_expect_apply(struct rs_expects *e, struct rs_result *r, size_t n);
+/* One line for each entry nothing used ("expected fail but passed: remove
+ * it?"), malloc'ed, *count of them. */
+char **rs_expect_stale(const struct rs_expects *e, const struct rs_result *r, size_t n,
+		       size_t *count);
+/* The SKIP message of a test an entry keeps from running. */
+void rs_expect_skip_message(const struct rs_expect *x, char *out, size_t len);
 const char *rs_expect_kind_name(enum rs_expect_kind kind);
 void rs_expect_free(struct rs_expects *e);
 

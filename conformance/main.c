@@ -11,6 +11,7 @@
  * REFSTOR_CONF_* environment variables.
  */
 #include "backend.h"
+#include "expect.h"
 #include "loader.h"
 #include "names.h"
 #include "report.h"
@@ -54,10 +55,11 @@ static void usage(FILE *f)
 	      "                           [--mode buffered|direct] [--role general|enospc] "
 	      "[--once]\n"
 	      "                           [--clause GLOB] [--results FILE] [--timeout SECONDS]\n"
-	      "                           [--keep-going] [criterion options]\n"
+	      "                           [--keep-going] [--expect FILE]... [criterion options]\n"
 	      "       refstor-conformance --list [--spec FILE]\n"
 	      "       refstor-conformance --check-impl [--impl SO]\n"
 	      "       refstor-conformance --report DIR [--spec FILE] [--meta KEY=VALUE]...\n"
+	      "                           [--expect FILE]...\n"
 	      "                           [--interrupted SIGNAL] RESULTS.jsonl...\n"
 	      "       refstor-conformance --skip-run REASON --backend NAME --mode MODE --results "
 	      "FILE\n",
@@ -128,6 +130,14 @@ enum { MAX_TESTS = 1024 };
 static const struct criterion_test *reported[MAX_TESTS];
 static size_t nreported;
 
+/* The run's mode as results name it: a run of another profile than the
+ * default is a column of its own ("buffered+keep-length"). */
+static void run_mode(const struct rs_conf *c, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", c->direct ? "direct" : "buffered", c->profile ? "+" : "",
+		 c->profile ? refstor_profile_name(c->profile) : "");
+}
+
 /* One result: a JSON line appended to REFSTOR_CONF_RESULTS (report.h). */
 static void record(const struct rs_conf *c, const char *test, const char *clauses,
 		   const char *status, float seconds, const char *why)
@@ -137,9 +147,7 @@ static void record(const struct rs_conf *c, const char *test, const char *clause
 	if (!f)
 		return;
 	struct rs_result r = {.seconds = seconds};
-	/* A run of another profile than the default is a column of its own. */
-	snprintf(r.mode, sizeof(r.mode), "%s%s%s", c->direct ? "direct" : "buffered",
-		 c->profile ? "+" : "", c->profile ? refstor_profile_name(c->profile) : "");
+	run_mode(c, r.mode, sizeof(r.mode));
 	snprintf(r.status, sizeof(r.status), "%s", status);
 	snprintf(r.backend, sizeof(r.backend), "%s", c->backend);
 	snprintf(r.test, sizeof(r.test), "%s", test);
@@ -205,8 +213,10 @@ static void failed_checks(const struct criterion_test_stats *st, char *out, size
 static void print_rerun(const struct rs_conf *c, const struct criterion_test *t)
 {
 	const char *impl_arg = getenv("REFSTOR_CONF_IMPL_ARG");
-	fprintf(stderr, "  rerun: ci/conformance%s%s --backends %s --modes %s%s%s --test '%s/%s'\n",
-		impl_arg ? " --impl " : "", impl_arg ? impl_arg : "", c->backend,
+	if (getenv("REFSTOR_CONF_RERUN"))
+		return; /* said once, by the run the test failed in */
+	fprintf(stderr, "  rerun: %s%s%s --backends %s --modes %s%s%s --test '%s/%s'\n",
+		rs_check_name(), impl_arg ? " --impl " : "", impl_arg ? impl_arg : "", c->backend,
 		c->direct ? "direct" : "buffered", c->profile ? " --profile " : "",
 		c->profile ? refstor_profile_name(c->profile) : "", t->category, t->name);
 }
@@ -468,6 +478,82 @@ static const char *no_profile(char *why, size_t len)
 	return why;
 }
 
+/* Rerun test alone in a fresh runner; its result into *out.  False if it
+ * gave none. */
+static bool rerun_one(const char *test, double timeout, struct rs_result *out)
+{
+	char tmp[] = "/tmp/refstor-rerun.XXXXXX", secs[32];
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return false;
+	close(fd);
+	snprintf(secs, sizeof(secs), "%g", timeout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("REFSTOR_CONF_RESULTS", tmp, 1);
+		setenv("REFSTOR_CONF_RERUN", "1", 1);
+		/* --once: the test may be a backend-independent one; the filter
+		 * keeps it alone. */
+		execl("/proc/self/exe", "refstor-conformance", "--timeout", secs, "--once",
+		      "--filter", test, (char *)NULL);
+		_exit(127);
+	}
+	bool found = false;
+	if (pid > 0 && waitpid(pid, NULL, 0) == pid) {
+		struct rs_result *r = NULL;
+		size_t n = 0;
+		if (!rs_results_read(tmp, &r, &n))
+			for (size_t i = 0; i < n && !found; i++)
+				if (!strcmp(r[i].test, test)) {
+					*out = r[i];
+					found = true;
+				}
+		free(r);
+	}
+	unlink(tmp);
+	return found;
+}
+
+/* A failed test is run once more, alone (as deqp-runner and LKFT do): when
+ * that passes, it is a FLAKE, not a FAIL; a flake still fails the verdict
+ * unless an --expect file says flake (expect.h).  A hang is not rerun (it
+ * would cost its limit again), nor are the audits, which are of the run. */
+static void rerun_failures(double timeout)
+{
+	const char *results = getenv("REFSTOR_CONF_RESULTS"), *state = getenv("REFSTOR_CONF_STATE");
+	char stop[1024];
+	snprintf(stop, sizeof(stop), "%s/stop", state ? state : "");
+	struct rs_result *r = NULL;
+	size_t n = 0;
+	if (!results || getenv("REFSTOR_CONF_RERUN") || !access(stop, F_OK) ||
+	    rs_results_read(results, &r, &n)) {
+		free(r);
+		return;
+	}
+	bool flaked = false;
+	for (size_t i = 0; i < n; i++) {
+		struct rs_result again;
+		if (strcmp(r[i].status, "FAIL") || !strncmp(r[i].message, "hung", 4) ||
+		    !strncmp(r[i].message, "timed out", 9) || !strncmp(r[i].test, "hygiene/", 8))
+			continue;
+		fprintf(stderr, "refstor-conformance: %s failed: running it once more, alone\n",
+			r[i].test);
+		if (!rerun_one(r[i].test, timeout, &again) || strcmp(again.status, "PASS"))
+			continue;
+		char msg[RS_MESSAGE_MAX];
+		snprintf(msg, sizeof(msg), "failed, then passed when rerun: %.4000s", r[i].message);
+		memcpy(r[i].message, msg, sizeof(msg));
+		snprintf(r[i].status, sizeof(r[i].status), "FLAKE");
+		flaked = true;
+	}
+	FILE *f = flaked ? fopen(results, "w") : NULL;
+	for (size_t i = 0; f && i < n; i++)
+		rs_result_write(f, &r[i]);
+	if (f)
+		fclose(f);
+	free(r);
+}
+
 /* Every enabled test that never reported is a failure of the run. */
 static size_t record_silent(struct criterion_test_set *set)
 {
@@ -563,10 +649,13 @@ static const struct rs_clause_test *clause_test(const struct criterion_test *tes
 }
 
 /* Keep only the tests of clauses matching glob (NULL: all), and the
- * backend-independent ones only on the run that is given --once. */
+ * backend-independent ones only on the run that is given --once; a test an
+ * expectation says to skip is not run, but recorded as SKIP, naming it. */
 static size_t select_tests(struct criterion_test_set *set, const char *glob, bool once,
-			   double timeout)
+			   double timeout, struct rs_expects *ex)
 {
+	char mode[32];
+	run_mode(rs_conf(), mode, sizeof(mode));
 	size_t kept = 0;
 	struct criterion_suite_set *suite;
 	FOREACH_SET(suite, set->suites)
@@ -576,10 +665,20 @@ static size_t select_tests(struct criterion_test_set *set, const char *glob, boo
 		{
 			const struct rs_clause_test *ct = clause_test(test);
 			const char *cl = test->data->description ? test->data->description : "";
-			if ((glob && !rs_clauses_match(cl, glob)) || (ct && ct->once && !once))
+			struct rs_expect *skip;
+			if ((glob && !rs_clauses_match(cl, glob)) || (ct && ct->once && !once)) {
 				test->data->disabled = true;
-			else
+			} else if ((skip = rs_expect_match(ex, RS_EXPECT_SKIP, cl,
+							   rs_conf()->backend, mode))) {
+				char why[600], name[256];
+				rs_expect_skip_message(skip, why, sizeof(why));
+				snprintf(name, sizeof(name), "%s/%s", test->category, test->name);
+				record(rs_conf(), name, cl, "SKIP", 0, why);
+				test->data->disabled = true;
+				kept++; /* selected, and its result is that SKIP */
+			} else {
 				kept++;
+			}
 			test->data->timeout = timeout;
 		}
 	}
@@ -595,6 +694,8 @@ int main(int argc, char **argv)
 	enum { MAX_META = 64 };
 	const char *meta_keys[MAX_META], *meta_values[MAX_META];
 	struct rs_run_info info = {meta_keys, meta_values, 0, 0};
+	struct rs_expects expects = {0};
+	char err[1024];
 	/* Our options come out of argv; the rest goes to Criterion. */
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -616,7 +717,7 @@ int main(int argc, char **argv)
 			env = "REFSTOR_CONF_RESULTS";
 		if (env || !strcmp(a, "--spec") || !strcmp(a, "--report") ||
 		    !strcmp(a, "--clause") || !strcmp(a, "--skip-run") || !strcmp(a, "--timeout") ||
-		    !strcmp(a, "--meta") || !strcmp(a, "--interrupted")) {
+		    !strcmp(a, "--meta") || !strcmp(a, "--interrupted") || !strcmp(a, "--expect")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "refstor-conformance: %s needs a value\n", a);
 				usage(stderr);
@@ -646,6 +747,11 @@ int main(int argc, char **argv)
 				*eq = '\0';
 				meta_keys[info.n] = v;
 				meta_values[info.n++] = eq + 1;
+			} else if (!strcmp(a, "--expect")) {
+				if (rs_expect_load(v, &expects, err, sizeof(err))) {
+					fprintf(stderr, "refstor-conformance: %s\n", err);
+					return 2;
+				}
 			} else if (!strcmp(a, "--interrupted")) {
 				info.interrupted = atoi(v);
 			} else if (!strcmp(a, "--timeout")) {
@@ -684,7 +790,7 @@ int main(int argc, char **argv)
 	if (list)
 		return list_clauses(spec);
 	if (report_dir)
-		return rs_report(report_dir, spec, &info, argc - 1, argv + 1);
+		return rs_report(report_dir, spec, &info, &expects, argc - 1, argv + 1);
 	if (skip_why)
 		return skip_run(skip_why, clause, "NORUN", once);
 
@@ -709,7 +815,6 @@ int main(int argc, char **argv)
 	/* A port that cannot be loaded, or lacks a core function, is an
 	 * error of the run, not a list of failed tests.  Its first load is in
 	 * a child, so that a constructor that crashes is named as such. */
-	char err[1024];
 	struct loaded_impl what = {check_impl, about};
 	if (rs_loader_check(rs_conf()->impl, describe_impl, &what, err, sizeof(err))) {
 		fprintf(stderr, "refstor-conformance: %s\n", err);
@@ -742,7 +847,7 @@ int main(int argc, char **argv)
 	if (!strcmp(rs_conf()->role, "enospc") && !clause)
 		clause = "ENOSPC-*";
 	struct criterion_test_set *tests = criterion_initialize();
-	if (!select_tests(tests, clause, once, timeout)) {
+	if (!select_tests(tests, clause, once, timeout, &expects)) {
 		fprintf(stderr, "refstor-conformance: no test to run%s%s\n",
 			clause ? " for clauses matching " : "", clause ? clause : "");
 		criterion_finalize(tests);
@@ -765,6 +870,8 @@ int main(int argc, char **argv)
 		result = !criterion_run_all_tests(tests);
 		if (record_silent(tests))
 			result = 1;
+		if (result)
+			rerun_failures(timeout);
 		record_audits(clause);
 		for (size_t a = 0; a < NAUDITS; a++)
 			if (audit[a].dirty)

@@ -11,6 +11,7 @@
  * verdict (verdict.c) is the last line and the exit status.
  */
 #include "report.h"
+#include "expect.h"
 #include "spec.h"
 #include "verdict.h"
 
@@ -417,7 +418,8 @@ static void rs_cell_of(const struct rs_results *rs, const struct rs_clause *c, s
 		       struct rs_cell *cell)
 {
 	/* In order of precedence: what a cell shows when its tests disagree. */
-	static const char *const order[] = {"FAIL", "NIMP", "PASS", "NORUN", "SKIP"};
+	static const char *const order[] = {"FAIL", "NIMP",  "XFAIL", "FLAKE",
+					    "PASS", "NORUN", "SKIP"};
 	enum { N = sizeof(order) / sizeof(order[0]) };
 	const struct rs_result *first[N] = {0};
 	for (size_t i = 0; i < rs->n; i++) {
@@ -569,8 +571,14 @@ static void rs_junit_verdict(FILE *xml, const struct rs_verdict *v, const struct
 	fprintf(xml, "</failure>\n    </testcase>\n  </testsuite>\n");
 }
 
-int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info, int nfiles,
-	      char **files)
+const char *rs_check_name(void)
+{
+	const char *n = getenv("REFSTOR_CHECK_NAME");
+	return n && *n ? n : "refstor-check";
+}
+
+int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info,
+	      struct rs_expects *expects, int nfiles, char **files)
 {
 	struct rs_spec spec;
 	char err[512];
@@ -584,10 +592,14 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 		fprintf(stderr, "refstor-conformance: no results to report\n");
 		return 2;
 	}
+	rs_expect_apply(expects, rs.r, rs.n);
+	size_t nstale;
+	char **stale = rs_expect_stale(expects, rs.r, rs.n, &nstale);
 	struct rs_cell *cells = calloc(spec.n * rs.ncols, sizeof(*cells));
-	enum { NCOUNT = 7 };
+	enum { NCOUNT = 9 };
 	size_t count[NCOUNT] = {0};
-	const char *names[NCOUNT] = {"PASS", "FAIL", "WARN", "SKIP", "-", "NIMP", "NORUN"};
+	const char *names[NCOUNT] = {"PASS", "FAIL",  "WARN",  "SKIP", "-",
+				     "NIMP", "NORUN", "XFAIL", "FLAKE"};
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
 			struct rs_cell *cell = &cells[i * rs.ncols + c];
@@ -677,16 +689,43 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 			rs_md_escape(md, cell->why->message);
 			/* The audits are rows of a whole run, not tests. */
 			if (strncmp(cell->why->test, "hygiene/", 8) ||
-			    !strstr(cell->why->test, "_after_every_test"))
+			    !strstr(cell->why->test, "_after_every_test")) {
+				/* A column "buffered+keep-length" is --modes buffered
+				 * --profile keep-length. */
+				const char *mode = rs.cols[c].mode, *plus = strchr(mode, '+');
 				fprintf(md,
-					"  \n  rerun: `ci/conformance%s%s --backends %s --modes %s "
+					"  \n  rerun: `%s%s%s --backends %s --modes %.*s%s%s "
 					"--test '%s'`",
-					impl ? " --impl " : "", impl ? impl : "",
-					rs.cols[c].backend, rs.cols[c].mode, cell->why->test);
+					rs_check_name(), impl ? " --impl " : "", impl ? impl : "",
+					rs.cols[c].backend,
+					plus ? (int)(plus - mode) : (int)strlen(mode), mode,
+					plus ? " --profile " : "", plus ? plus + 1 : "",
+					cell->why->test);
+			}
 			fputc('\n', md);
 		}
 	if (!nf)
 		fprintf(md, "None.\n");
+	/* What the expectations (--expect) made of the results, and the entries
+	 * nothing needed. */
+	fprintf(md, "\n## Expected failures and flakes\n\n");
+	size_t nx = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		if (strcmp(rs.r[i].status, "XFAIL") && strcmp(rs.r[i].status, "FLAKE"))
+			continue;
+		nx++;
+		fprintf(md, "- **%s** %s on %s (%s) [%s]: ", rs.r[i].status, rs.r[i].test,
+			rs.r[i].backend, rs.r[i].mode, rs.r[i].clauses);
+		rs_md_escape(md, rs.r[i].message);
+		fputc('\n', md);
+	}
+	for (size_t i = 0; i < nstale; i++) {
+		fputs("- stale expectation: ", md);
+		rs_md_escape(md, stale[i]);
+		fputc('\n', md);
+	}
+	if (!nx && !nstale)
+		fprintf(md, "None%s.\n", expects->n ? "" : " (no --expect file)");
 	fprintf(md, "\n## Skips and their reasons\n\n| clause | run | reason |\n|---|---|---|\n");
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
@@ -721,9 +760,18 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	fprintf(js,
 		"},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
 		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"norun\": %zu, \"no_test\": "
-		"%zu},\n  \"runs\": [",
+		"%zu, \"xfail\": %zu, \"flake\": %zu},\n",
 		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
-		count[4]);
+		count[4], count[7], count[8]);
+	fprintf(js,
+		"  \"expectations\": {\"entries\": %zu, \"expected_failures\": %zu, "
+		"\"flakes\": %zu, \"stale\": [",
+		expects->n, verdict.expected_failures, verdict.flakes);
+	for (size_t i = 0; i < nstale; i++) {
+		fputs(i ? ", " : "", js);
+		rs_json_string(js, stale[i]);
+	}
+	fprintf(js, "]},\n  \"runs\": [");
 	for (size_t c = 0; c < rs.ncols; c++) {
 		fputs(c ? ", {" : "{", js);
 		rs_json_members(js, (const char *[]){"backend", "mode"},
@@ -788,7 +836,7 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 			fprintf(xml, " [");
 			rs_xml_escape(xml, r->clauses);
 			fprintf(xml, "]\" time=\"%.3f\"", r->seconds);
-			if (!strcmp(r->status, "PASS")) {
+			if (!strcmp(r->status, "PASS") || !strcmp(r->status, "FLAKE")) {
 				fprintf(xml, "/>\n");
 				continue;
 			}
@@ -806,14 +854,28 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 
 	/* A failed test whose clauses are not in the spec must not vanish. */
 	printf("conformance: %zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu "
-	       "NIMP, %zu NORUN%s; reports in %s\n",
+	       "NIMP, %zu NORUN, %zu XFAIL, %zu FLAKE%s; reports in %s\n",
 	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
+	       count[7], count[8],
 	       verdict.orphan_failed ? " (and failed tests of unknown clauses)" : "", dir);
 	for (size_t i = 0; i < verdict.nwhy; i++)
 		printf("  - %s\n", verdict.why[i]);
-	printf("verdict: %s (%zu of %zu MUST clauses failed%s)\n", rs_verdict_name(verdict.code),
-	       verdict.must_failed, verdict.must_clauses, verdict.nwhy ? "; why: above" : "");
+	for (size_t i = 0; i < nstale; i++)
+		printf("  stale expectation: %s\n", stale[i]);
+	/* What the expectations hid is in the verdict line, never only in a
+	 * report: "CONFORMANT" with 3 expected failures is not CONFORMANT. */
+	char used[256] = "";
+	if (expects->n)
+		snprintf(used, sizeof(used),
+			 "; %zu expected failures, %zu expected flakes; expectations: %zu entries, "
+			 "%zu stale",
+			 verdict.expected_failures, verdict.flakes, expects->n, nstale);
+	printf("verdict: %s (%zu of %zu MUST clauses failed%s%s)\n", rs_verdict_name(verdict.code),
+	       verdict.must_failed, verdict.must_clauses, used, verdict.nwhy ? "; why: above" : "");
 	int ret = rs_verdict_exit_status(&verdict);
+	for (size_t i = 0; i < nstale; i++)
+		free(stale[i]);
+	free(stale);
 	rs_verdict_free(&verdict);
 	free(cells);
 	free(rs.r);

@@ -60,9 +60,14 @@ struct rs_run_info {
 	int interrupted;
 };
 
+struct rs_expects;
 /* Merge result files into dir/report.md, report.json and junit.xml and print
- * the backend x clause matrix.  Returns the verdict's exit status. */
-int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info, int nfiles,
-	      char **files);
+ * the backend x clause matrix, with the expectations (expect.h) applied.
+ * Returns the verdict's exit status. */
+int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *info,
+	      struct rs_expects *expects, int nfiles, char **files);
+/* How the front end is called in rerun lines: REFSTOR_CHECK_NAME
+ * (ci/conformance), else refstor-check. */
+const char *rs_check_name(void);
 
 #endif

@@ -21,7 +21,10 @@ struct rs_verdict {
 	int signal;          /* RS_INTERRUPTED: by which */
 	size_t must_failed;  /* MUST clauses with a failure */
 	size_t must_clauses; /* MUST clauses in the spec */
-	bool orphan_failed;  /* a failed test names no clause of the spec */
+	/* Results an --expect file excused (expect.h): XFAIL, and FLAKE (failed,
+	 * then passed when rerun).  Neither fails the verdict; both are said. */
+	size_t expected_failures, flakes;
+	bool orphan_failed; /* a failed test names no clause of the spec */
 	/* Why: the failed MUST clauses first (where, which test, what), then
 	 * what never ran; one line per reason. */
 	char **why;
