@@ -687,9 +687,11 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 				spec.clauses[i].id, rs.cols[c].backend, rs.cols[c].mode,
 				cell->why->test);
 			rs_md_escape(md, cell->why->message);
-			/* The audits are rows of a whole run, not tests. */
-			if (strncmp(cell->why->test, "hygiene/", 8) ||
-			    !strstr(cell->why->test, "_after_every_test")) {
+			/* The audits and the health check are rows of a whole
+			 * run, not tests: no --test reruns them. */
+			if (strncmp(cell->why->test, "health/", 7) &&
+			    (strncmp(cell->why->test, "hygiene/", 8) ||
+			     !strstr(cell->why->test, "_after_every_test"))) {
 				/* A column "buffered+keep-length" is --modes buffered
 				 * --profile keep-length. */
 				const char *mode = rs.cols[c].mode, *plus = strchr(mode, '+');
