@@ -58,7 +58,8 @@ static void usage(FILE *f)
 	      "                           [--mode buffered|direct] [--role general|enospc] "
 	      "[--once]\n"
 	      "                           [--clause GLOB] [--results FILE] [--timeout SECONDS]\n"
-	      "                           [--keep-going] [--expect FILE]... [criterion options]\n"
+	      "                           [--keep-going] [--no-rerun] [--expect FILE]...\n"
+	      "                           [criterion options]\n"
 	      "       refstor-conformance --list [--spec FILE]\n"
 	      "       refstor-conformance --check-impl [--impl SO]\n"
 	      "       refstor-conformance --report DIR [--spec FILE] [--meta KEY=VALUE]...\n"
@@ -528,8 +529,8 @@ static void rerun_failures(double timeout)
 	snprintf(stop, sizeof(stop), "%s/stop", state ? state : "");
 	struct rs_result *r = NULL;
 	size_t n = 0;
-	if (!results || getenv("REFSTOR_CONF_RERUN") || !access(stop, F_OK) ||
-	    rs_results_read(results, &r, &n)) {
+	if (!results || getenv("REFSTOR_CONF_RERUN") || getenv("REFSTOR_CONF_NO_RERUN") ||
+	    !access(stop, F_OK) || rs_results_read(results, &r, &n)) {
 		free(r);
 		return;
 	}
@@ -778,6 +779,8 @@ int main(int argc, char **argv)
 			once = true;
 		} else if (!strcmp(a, "--keep-going")) {
 			setenv("REFSTOR_CONF_KEEP_GOING", "1", 1);
+		} else if (!strcmp(a, "--no-rerun")) {
+			setenv("REFSTOR_CONF_NO_RERUN", "1", 1);
 		} else if (!strcmp(a, "--about-impl")) {
 			about = true;
 		} else if (!strcmp(a, "--usage")) {
