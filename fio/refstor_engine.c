@@ -11,18 +11,28 @@
  * fsync=/fdatasync= are refstor_sync, and the size fio works with is
  * refstor_size, so block devices need nothing special.
  *
+ * The implementation is any shared object with the refstor ABI: refstor_impl=
+ * names one (a port), loaded with dlopen by the conformance suite's loader
+ * (conformance/impl.c), and every refstor call below goes through its
+ * function pointers.  Without refstor_impl= it is the librefstor this engine
+ * is linked with (rs_default_impl says how it is found).
+ *
  * fio has no stable engine ABI: this file reads struct thread_data, io_u and
  * fio_file as the fio it was compiled against lays them out, and refuses to
  * run under any other version (see rs_init).
  *
- * State: per open file, in fio_file's engine data (there is nothing per job
- * beyond fio's own td->eo options).  The only file-scope objects are the
- * option table and the ops table that fio itself requires of an engine.
+ * State: per job, the loaded implementation (td->io_ops_data, struct
+ * rs_job); per open file, the handle (fio_file's engine data, struct
+ * rs_file).  The only file-scope objects are the option table and the ops
+ * table that fio itself requires of an engine.
  */
 #include <refstor.h>
 /* Not installed: the one spelling of the modes, shared with the library. */
 #include "../ref/src/refstor_names.h"
+/* The conformance suite's loader: struct rs_impl, rs_impl_load. */
+#include "impl.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -55,6 +65,15 @@ struct rs_options {
 	void *pad; /* fio treats an option at offset 0 as "no storage" */
 	unsigned int trim;
 	unsigned int prealloc;
+	char *impl; /* refstor_impl=: NULL or "" for the linked librefstor */
+};
+
+/* Per job (td->io_ops_data): the implementation every call goes through. */
+struct rs_job {
+	struct rs_impl *impl;
+	/* What messages call it: "refstor_impl=PATH" or "librefstor PATH". */
+	char what[1024];
+	char path[]; /* the shared object, which impl->path points to */
 };
 
 enum { RS_ERR_MAX = 1024 }; /* refstor's own message limit */
@@ -66,9 +85,14 @@ enum { RS_ERR_MAX = 1024 }; /* refstor's own message limit */
  */
 struct rs_file {
 	refstor *s;
+	/* The implementation's functions, copied from the job's rs_impl. */
+	int (*readv)(refstor *s, const struct iovec *iov, int n, uint64_t off);
+	int (*writev)(refstor *s, const struct iovec *iov, int n, uint64_t off);
+	int (*sync)(refstor *s); /* NULL if the implementation lacks it */
 	int (*trim)(refstor *s, uint64_t offset, uint64_t length);
 	const char *trim_name;
-	bool sync_writes; /* sync=1 (O_SYNC): refstor has no such mode */
+	const struct rs_impl *impl; /* for the cold paths */
+	bool sync_writes;           /* sync=1 (O_SYNC): refstor has no such mode */
 	/* The last failure on this file, kept for ->errdetails, which fio
 	 * calls at completion time and perhaps on another thread than the
 	 * one whose refstor_last_error() holds it. */
@@ -143,6 +167,16 @@ static struct fio_option rs_option_table[] = {
 	.group = FIO_OPT_G_INVALID,
     },
     {
+	.name = "refstor_impl",
+	.lname = "refstor implementation",
+	.type = FIO_OPT_STR_STORE,
+	.off1 = offsetof(struct rs_options, impl),
+	.help = "Shared object with the refstor ABI to do the I/O through (a port); "
+		"default: the librefstor this engine is linked with",
+	.category = FIO_OPT_C_ENGINE,
+	.group = FIO_OPT_G_INVALID,
+    },
+    {
 	.name = NULL,
     },
 };
@@ -158,10 +192,11 @@ static void rs_job_error(struct thread_data *td, int err, const char *func, cons
 	td_vmsg(td, err, msg, func);
 }
 
-/* Same, for a failed refstor call (r < 0), with refstor_last_error(). */
-static void rs_call_error(struct thread_data *td, int r, const char *func)
+/* Same, for a failed call (r < 0), with the implementation's own message. */
+static void rs_call_error(struct thread_data *td, const struct rs_impl *impl, int r,
+			  const char *func)
 {
-	rs_job_error(td, -r, func, refstor_last_error());
+	rs_job_error(td, -r, func, impl->last_error());
 }
 
 static bool rs_writable(struct thread_data *td)
@@ -187,6 +222,153 @@ static bool rs_abi_ok(void)
 	return false;
 }
 
+/*
+ * The default implementation: the librefstor this engine is linked with,
+ * found where the dynamic loader found it (dladdr on one of its functions)
+ * rather than at a path fixed at build time, so that an installed engine
+ * uses the installed library, and LD_LIBRARY_PATH or an ldconfig change
+ * that points the engine at another librefstor points refstor_impl's
+ * default there too.  dlopen of that path then only takes a reference to
+ * the object already loaded.  Returns the path, or NULL.
+ */
+static const char *rs_default_impl(void)
+{
+	Dl_info di;
+	if (!dladdr((void *)refstor_version, &di) || !di.dli_fname || !di.dli_fname[0])
+		return NULL;
+	return di.dli_fname;
+}
+
+/* Reports that the implementation lacks func, which why needs; returns 1. */
+static int rs_lacks(struct thread_data *td, const struct rs_job *job, const char *func,
+		    const char *why)
+{
+	char msg[2048];
+	snprintf(msg, sizeof(msg), "%s lacks %s, which %s needs", job->what, func, why);
+	rs_job_error(td, ENOSYS, "refstor_impl", msg);
+	return 1;
+}
+
+/* refstor_trim='s function of impl, and its name. */
+static int (*rs_trim_func(const struct thread_data *td, const struct rs_impl *impl,
+			  const char **name))(refstor *, uint64_t, uint64_t)
+{
+	const struct rs_options *eo = td->eo;
+	switch (eo ? eo->trim : RS_TRIM_DISCARD) {
+	case RS_TRIM_WRITE_ZEROES:
+		*name = "refstor_write_zeroes";
+		return impl->write_zeroes;
+	case RS_TRIM_ALLOCATED_ZEROES:
+		*name = "refstor_write_allocated_zeroes";
+		return impl->write_allocated_zeroes;
+	default:
+		*name = "refstor_discard";
+		return impl->discard;
+	}
+}
+
+/* Whether the job asks for refstor_sync (see rs_queue and rs_file_setup). */
+static bool rs_job_syncs(const struct thread_data *td)
+{
+	const struct thread_options *o = &td->o;
+	return o->sync_io || o->fsync_blocks || o->fdatasync_blocks || o->sync_file_range ||
+	       o->end_fsync || o->fsync_on_close;
+}
+
+/*
+ * The functions this job will call that not every implementation has (the
+ * loader already insists on the core ones): a port lacking one fails the job
+ * here, before any I/O, rather than on a NULL pointer.  create and resize
+ * are checked where they are needed (only some jobs create or grow files);
+ * the alignments with direct=1 (rs_check_direct).  Returns 0, or 1 after
+ * reporting.
+ */
+static int rs_job_check(struct thread_data *td, const struct rs_job *job)
+{
+	const struct rs_impl *impl = job->impl;
+	const char *trim_name;
+	if (td_trim(td) && !rs_trim_func(td, impl, &trim_name)) {
+		const struct rs_options *eo = td->eo;
+		const unsigned int mode = eo ? eo->trim : RS_TRIM_DISCARD;
+		return rs_lacks(td, job, trim_name,
+				mode == RS_TRIM_WRITE_ZEROES ? "refstor_trim=write_zeroes"
+				: mode == RS_TRIM_ALLOCATED_ZEROES
+				    ? "refstor_trim=allocated_zeroes"
+				    : "a trim job (refstor_trim=discard, the default)");
+	}
+	if (rs_job_syncs(td) && !impl->sync)
+		return rs_lacks(td, job, "refstor_sync",
+				"sync=, fsync=, fdatasync=, sync_file_range=, end_fsync= or "
+				"fsync_on_close=");
+	if (td->o.invalidate_cache && !impl->invalidate_cache)
+		return rs_lacks(td, job, "refstor_invalidate_cache",
+				"invalidate=1 (the default; invalidate=0 does without)");
+	if (td->o.odirect && (!impl->req_align || !impl->mem_align))
+		return rs_lacks(td, job,
+				impl->req_align ? "refstor_mem_align" : "refstor_req_align",
+				"direct=1 (to check the job's alignment)");
+	return 0;
+}
+
+/*
+ * The job's implementation, loaded on first use: ->get_file_size comes
+ * before ->init, in fio's main process (for the layout), and a forked job
+ * inherits what was loaded there.  Each job loads its own (dlopen counts
+ * references, so the same object is mapped once); ->cleanup unloads it.
+ * Returns NULL after reporting.
+ */
+static struct rs_job *rs_job_get(struct thread_data *td)
+{
+	if (td->io_ops_data)
+		return td->io_ops_data;
+	const struct rs_options *eo = td->eo;
+	const bool given = eo && eo->impl && eo->impl[0];
+	const char *path = given ? eo->impl : rs_default_impl();
+	if (!path) {
+		rs_job_error(td, EINVAL, "refstor_impl",
+			     "cannot find the librefstor this engine is linked with (dladdr): "
+			     "set refstor_impl=PATH");
+		return NULL;
+	}
+	size_t len = strlen(path) + 1;
+	struct rs_job *job = calloc(1, sizeof(*job) + len);
+	if (!job) {
+		rs_job_error(td, ENOMEM, "refstor_impl", "out of memory");
+		return NULL;
+	}
+	memcpy(job->path, path, len);
+	snprintf(job->what, sizeof(job->what), "%s%s", given ? "refstor_impl=" : "librefstor ",
+		 path);
+	char err[1024];
+	job->impl = rs_impl_load(job->path, err, sizeof(err));
+	if (!job->impl) {
+		/* EINVAL, not ENOENT: setup_files() takes ENOENT from
+		 * ->get_file_size as "lay the file out" and goes on. */
+		char msg[sizeof(job->what) + sizeof(err) + 2];
+		snprintf(msg, sizeof(msg), "%s: %s", job->what, err);
+		rs_job_error(td, EINVAL, "refstor_impl", msg);
+		free(job);
+		return NULL;
+	}
+	if (rs_job_check(td, job)) {
+		rs_impl_unload(job->impl);
+		free(job);
+		return NULL;
+	}
+	td->io_ops_data = job;
+	return job;
+}
+
+static void rs_cleanup(struct thread_data *td)
+{
+	struct rs_job *job = td->io_ops_data;
+	if (job) {
+		rs_impl_unload(job->impl);
+		free(job);
+		td->io_ops_data = NULL;
+	}
+}
+
 static int rs_init(struct thread_data *td)
 {
 	if (!rs_abi_ok())
@@ -198,30 +380,22 @@ static int rs_init(struct thread_data *td)
 			     "descriptor the engine does not expose; run a read job first instead");
 		return 1;
 	}
-	return 0;
+	return rs_job_get(td) ? 0 : 1;
 }
 
-/* refstor_trim= and sync=, resolved once per open for the I/O path. */
-static void rs_file_setup(struct thread_data *td, struct rs_file *rf)
+/* The implementation's functions, refstor_trim= and sync=, resolved once
+ * per open for the I/O path.  rs_job_check made sure that the ones this job
+ * uses are there; any other is NULL, and rs_queue says so if fio asks. */
+static void rs_file_setup(struct thread_data *td, const struct rs_impl *impl, struct rs_file *rf)
 {
-	const struct rs_options *eo = td->eo;
-	switch (eo ? eo->trim : RS_TRIM_DISCARD) {
-	case RS_TRIM_WRITE_ZEROES:
-		rf->trim = refstor_write_zeroes;
-		rf->trim_name = "refstor_write_zeroes";
-		break;
-	case RS_TRIM_ALLOCATED_ZEROES:
-		rf->trim = refstor_write_allocated_zeroes;
-		rf->trim_name = "refstor_write_allocated_zeroes";
-		break;
-	default:
-		rf->trim = refstor_discard;
-		rf->trim_name = "refstor_discard";
-		break;
-	}
+	rf->impl = impl;
+	rf->readv = impl->readv;
+	rf->writev = impl->writev;
+	rf->sync = impl->sync;
+	rf->trim = rs_trim_func(td, impl, &rf->trim_name);
 	/* sync=1 asks for O_SYNC/O_DSYNC, a mode refstor handles lack: a
 	 * refstor_sync after every write gives the same durability. */
-	rf->sync_writes = td->o.sync_io != 0;
+	rf->sync_writes = td->o.sync_io != 0 && impl->sync;
 }
 
 /*
@@ -230,11 +404,13 @@ static void rs_file_setup(struct thread_data *td, struct rs_file *rf)
  * the first I/O, and say which fio option to change: otherwise the job fails
  * on its first I/O with a bare EINVAL.  Returns 0, or 1 after reporting.
  */
-static int rs_check_direct(struct thread_data *td, struct fio_file *f, refstor *s)
+static int rs_check_direct(struct thread_data *td, const struct rs_impl *impl, struct fio_file *f,
+			   refstor *s)
 {
 	const struct thread_options *o = &td->o;
-	const unsigned long long req = refstor_req_align(s);
-	const unsigned long long mem = refstor_mem_align(s);
+	/* Both are there: rs_job_check fails a direct job whose port lacks one. */
+	const unsigned long long req = impl->req_align(s);
+	const unsigned long long mem = impl->mem_align(s);
 	char msg[512];
 	msg[0] = '\0';
 
@@ -355,7 +531,8 @@ static void rs_log_layout(struct thread_data *td, uint64_t size)
  * empty: fio lays it out afterwards, but its alignment is checked now,
  * before fio spends time writing it.  Returns refstor_create's result.
  */
-static int rs_create_missing(struct thread_data *td, struct fio_file *f, refstor **out)
+static int rs_create_missing(struct thread_data *td, const struct rs_impl *impl, struct fio_file *f,
+			     refstor **out)
 {
 	struct refstor_create_opts co = {
 	    .open = {.path = f->file_name, .writable = true, .direct = td->o.odirect != 0},
@@ -366,7 +543,7 @@ static int rs_create_missing(struct thread_data *td, struct fio_file *f, refstor
 		if (co.size)
 			rs_log_layout(td, co.size);
 	}
-	return refstor_create(&co, out);
+	return impl->create(&co, out);
 }
 
 /*
@@ -383,21 +560,27 @@ static int rs_get_file_size(struct thread_data *td, struct fio_file *f)
 		return 1;
 	if (fio_file_size_known(f))
 		return 0;
+	const struct rs_job *job = rs_job_get(td);
+	if (!job)
+		return 1;
+	const struct rs_impl *impl = job->impl;
 
 	const bool direct = td->o.odirect != 0;
 	struct refstor_open_opts oo = {.path = f->file_name, .direct = direct};
 	const char *func = "refstor_open";
 	bool created = false;
 	refstor *s;
-	int r = refstor_open(&oo, &s);
+	int r = impl->open(&oo, &s);
 	if (r == -ENOENT && f->filetype == FIO_TYPE_FILE && !read_only && td->o.allow_create &&
 	    (direct || rs_lays_out(td, f))) {
+		if (!impl->create)
+			return rs_lacks(td, job, "refstor_create", "creating a missing file");
 		func = "refstor_create";
-		r = rs_create_missing(td, f, &s);
+		r = rs_create_missing(td, impl, f, &s);
 		created = r == 0;
 		if (r == -EEXIST) { /* another job created it first */
 			func = "refstor_open";
-			r = refstor_open(&oo, &s);
+			r = impl->open(&oo, &s);
 		}
 	}
 	if (r == -ENOENT && f->filetype == FIO_TYPE_FILE) {
@@ -406,33 +589,36 @@ static int rs_get_file_size(struct thread_data *td, struct fio_file *f)
 		return 1;
 	}
 	if (r) {
-		rs_call_error(td, r, func);
+		rs_call_error(td, impl, r, func);
 		return 1;
 	}
-	if (direct && rs_check_direct(td, f, s)) {
-		refstor_close(s);
+	if (direct && rs_check_direct(td, impl, f, s)) {
+		impl->close(s);
 		if (created) /* leave nothing behind of a job that never ran */
 			unlink(f->file_name);
 		return 1;
 	}
-	uint64_t size = refstor_size(s);
-	refstor_close(s);
+	uint64_t size = impl->size(s);
+	impl->close(s);
 
 	/* An existing file shorter than the job: grow it in the mode asked. */
 	uint64_t want = rs_lays_out(td, f) ? rs_wanted_size(td, f) : 0;
 	if (!created && want > size) {
+		if (!impl->resize)
+			return rs_lacks(td, job, "refstor_resize",
+					"refstor_prealloc= on a file shorter than the job");
 		rs_log_layout(td, want);
 		oo.writable = true;
 		func = "refstor_open";
-		r = refstor_open(&oo, &s);
+		r = impl->open(&oo, &s);
 		if (!r) {
 			func = "refstor_resize";
-			r = refstor_resize(s, want, rs_prealloc_mode(td));
-			size = refstor_size(s);
-			refstor_close(s);
+			r = impl->resize(s, want, rs_prealloc_mode(td));
+			size = impl->size(s);
+			impl->close(s);
 		}
 		if (r) {
-			rs_call_error(td, r, func);
+			rs_call_error(td, impl, r, func);
 			return 1;
 		}
 	}
@@ -443,6 +629,10 @@ static int rs_get_file_size(struct thread_data *td, struct fio_file *f)
 
 static int rs_open_file(struct thread_data *td, struct fio_file *f)
 {
+	const struct rs_job *job = rs_job_get(td);
+	if (!job)
+		return 1;
+	const struct rs_impl *impl = job->impl;
 	struct rs_file *rf = calloc(1, sizeof(*rf));
 	if (!rf) {
 		rs_job_error(td, ENOMEM, "refstor_open", "out of memory");
@@ -453,30 +643,34 @@ static int rs_open_file(struct thread_data *td, struct fio_file *f)
 	    .writable = rs_writable(td),
 	    .direct = td->o.odirect != 0,
 	};
-	int r = refstor_open(&oo, &rf->s);
+	int r = impl->open(&oo, &rf->s);
 	const char *func = "refstor_open";
 	/* fio normally lays files out before opening them; create_on_open
 	 * (or a file removed meanwhile) leaves the creating to us. */
 	if (r == -ENOENT && oo.writable && td->o.allow_create && f->filetype == FIO_TYPE_FILE) {
+		if (!impl->create) {
+			free(rf);
+			return rs_lacks(td, job, "refstor_create", "creating a missing file");
+		}
 		struct refstor_create_opts co = {.open = oo};
 		func = "refstor_create";
-		r = refstor_create(&co, &rf->s);
+		r = impl->create(&co, &rf->s);
 		if (r == -EEXIST) { /* another job created it first */
 			func = "refstor_open";
-			r = refstor_open(&oo, &rf->s);
+			r = impl->open(&oo, &rf->s);
 		}
 	}
 	if (r) {
-		rs_call_error(td, r, func);
+		rs_call_error(td, impl, r, func);
 		free(rf);
 		return 1;
 	}
-	if (oo.direct && rs_check_direct(td, f, rf->s)) {
-		refstor_close(rf->s);
+	if (oo.direct && rs_check_direct(td, impl, f, rf->s)) {
+		impl->close(rf->s);
 		free(rf);
 		return 1;
 	}
-	rs_file_setup(td, rf);
+	rs_file_setup(td, impl, rf);
 	FILE_SET_ENG_DATA(f, rf);
 	return 0;
 }
@@ -485,7 +679,7 @@ static int rs_close_file(struct thread_data fio_unused *td, struct fio_file *f)
 {
 	struct rs_file *rf = FILE_ENG_DATA(f);
 	if (rf) {
-		refstor_close(rf->s);
+		rf->impl->close(rf->s);
 		free(rf);
 		FILE_SET_ENG_DATA(f, NULL);
 	}
@@ -505,9 +699,10 @@ static int rs_close_file(struct thread_data fio_unused *td, struct fio_file *f)
 static int rs_invalidate(struct thread_data *td, struct fio_file *f)
 {
 	struct rs_file *rf = FILE_ENG_DATA(f);
-	int r = rf ? refstor_invalidate_cache(rf->s) : 0;
+	/* rs_job_check failed the job if invalidate=1 and the port lacks it. */
+	int r = rf && rf->impl->invalidate_cache ? rf->impl->invalidate_cache(rf->s) : 0;
 	if (r) {
-		rs_call_error(td, r, "refstor_invalidate_cache");
+		rs_call_error(td, rf->impl, r, "refstor_invalidate_cache");
 		return r;
 	}
 	int fd = open(f->file_name, O_RDONLY | O_CLOEXEC);
@@ -521,22 +716,26 @@ static int rs_invalidate(struct thread_data *td, struct fio_file *f)
 
 /* Cold path of rs_queue, out of line to keep the I/O path small. */
 static __attribute__((noinline, cold)) void rs_io_error(struct thread_data *td, struct io_u *io_u,
-							struct rs_file *rf, int r, const char *func)
+							struct rs_file *rf, int r, const char *func,
+							bool missing)
 {
-	snprintf(rf->err, sizeof(rf->err), "%s: %s", func, refstor_last_error());
+	/* A function the implementation lacks has no message of its own. */
+	const char *msg = missing ? "the implementation lacks it" : rf->impl->last_error();
+	snprintf(rf->err, sizeof(rf->err), "%s: %s", func, msg);
 	io_u->error = -r;
 	/* The job's error first: io_u_log_error() would otherwise set it to
 	 * the bare strerror().  fio does not log errors of completed io_us
 	 * itself (sync engines do, see psync): it prints "io_u error ..."
 	 * and then our ->errdetails, the whole message. */
-	td_vmsg(td, -r, refstor_last_error(), func);
+	td_vmsg(td, -r, msg, func);
 	io_u_log_error(td, io_u);
 }
 
 /*
  * The I/O path: one refstor call per io_u, completed before returning
  * (FIO_SYNCIO), like psync.  Nothing here allocates, formats or locks:
- * whatever it costs beyond pread/pwrite is librefstor's.
+ * whatever it costs beyond pread/pwrite is the implementation's, reached
+ * through the pointers rs_file_setup copied next to the handle.
  */
 static enum fio_q_status rs_queue(struct thread_data *td, struct io_u *io_u)
 {
@@ -550,18 +749,20 @@ static enum fio_q_status rs_queue(struct thread_data *td, struct io_u *io_u)
 	switch (io_u->ddir) {
 	case DDIR_READ:
 		func = "refstor_readv";
-		r = refstor_readv(rf->s, &iov, 1, io_u->offset);
+		r = rf->readv(rf->s, &iov, 1, io_u->offset);
 		break;
 	case DDIR_WRITE:
 		func = "refstor_writev";
-		r = refstor_writev(rf->s, &iov, 1, io_u->offset);
+		r = rf->writev(rf->s, &iov, 1, io_u->offset);
 		if (!r && rf->sync_writes) {
 			func = "refstor_sync";
-			r = refstor_sync(rf->s);
+			r = rf->sync(rf->s);
 		}
 		break;
 	case DDIR_TRIM:
 		func = rf->trim_name;
+		if (__builtin_expect(!rf->trim, 0))
+			goto missing;
 		r = rf->trim(rf->s, io_u->offset, io_u->xfer_buflen);
 		break;
 	case DDIR_SYNC:
@@ -570,14 +771,20 @@ static enum fio_q_status rs_queue(struct thread_data *td, struct io_u *io_u)
 		/* refstor has one durability call; it covers data and metadata,
 		 * so it is at least what fdatasync and sync_file_range ask. */
 		func = "refstor_sync";
-		r = refstor_sync(rf->s);
+		/* rs_job_check made sure of it for the options fio syncs for. */
+		if (__builtin_expect(!rf->sync, 0))
+			goto missing;
+		r = rf->sync(rf->s);
 		break;
 	default:
 		io_u->error = EINVAL;
 		return FIO_Q_COMPLETED;
 	}
 	if (__builtin_expect(r != 0, 0))
-		rs_io_error(td, io_u, rf, r, func);
+		rs_io_error(td, io_u, rf, r, func, false);
+	return FIO_Q_COMPLETED;
+missing: /* a function the job was not expected to need */
+	rs_io_error(td, io_u, rf, -ENOSYS, func, true);
 	return FIO_Q_COMPLETED;
 }
 
@@ -595,6 +802,7 @@ __attribute__((visibility("default"))) struct ioengine_ops ioengine = {
     .version = FIO_IOOPS_VERSION,
     .flags = FIO_SYNCIO,
     .init = rs_init,
+    .cleanup = rs_cleanup,
     .queue = rs_queue,
     .errdetails = rs_errdetails,
     .open_file = rs_open_file,
