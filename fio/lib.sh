@@ -12,9 +12,13 @@ RSF_FIXTURE=$RS_TOP/fixtures/refstor-fixture
 # A root of our own: never lean on (or take down) anyone else's fixtures.
 export REFSTOR_FIXTURE_ROOT=${REFSTOR_FIXTURE_ROOT:-/var/tmp/refstor-fio}
 # The engine's own build tree: a RelWithDebInfo build of librefstor plus the
-# engine, nothing else (no tests, no conformance suite).
+# engine, nothing else.  The conformance tree is configured (no tests) so
+# that fio/ci-smoke can build one self-test mutant in it (rsf_build_target),
+# but only the targets asked for are built.
 RSF_BUILD=${RSF_BUILD:-$RS_BUILD/fio}
 RSF_ENGINE=$RSF_BUILD/fio/librefstor-fio.so
+# The reference as a shared object with the refstor ABI, for refstor_impl=.
+RSF_REF_SO=$RSF_BUILD/ref/librefstor.so.1
 
 # rsf_build_engine: fetch/configure fio's source if needed, then configure and
 # build the engine.  Sets RSF_FIO_SRC.  Returns 0, 77 (SKIP, reason on
@@ -22,13 +26,25 @@ RSF_ENGINE=$RSF_BUILD/fio/librefstor-fio.so
 rsf_build_engine() {
 	RSF_FIO_SRC=$("$RSF_DIR/fetch-fio-src") || return
 	mkdir -p "$RSF_BUILD"
-	rs_build "$RSF_BUILD" -DREFSTOR_FIO_SRC="$RSF_FIO_SRC" -DREFSTOR_BUILD_FIO=ON \
-		-DREFSTOR_BUILD_CONFORMANCE=OFF -DBUILD_TESTING=OFF || return 1
+	cmake -S "$RS_TOP" -B "$RSF_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DREFSTOR_FIO_SRC="$RSF_FIO_SRC" -DREFSTOR_BUILD_FIO=ON \
+		-DREFSTOR_BUILD_CONFORMANCE=ON -DREFSTOR_BUILD_SELFTEST=ON -DBUILD_TESTING=OFF \
+		>"$RSF_BUILD.configure.log" 2>&1 || { cat "$RSF_BUILD.configure.log" >&2; return 1; }
 	if ! grep -q 'fio engine: building' "$RSF_BUILD.configure.log"; then
 		grep 'fio engine:' "$RSF_BUILD.configure.log" >&2
 		return 1
 	fi
-	[ -f "$RSF_ENGINE" ]
+	: >"$RSF_BUILD.build.log"
+	rsf_build_target refstor-fio && [ -f "$RSF_ENGINE" ]
+}
+
+# rsf_build_target TARGET...: build those targets of the engine's tree
+# (configured by rsf_build_engine); log in $RSF_BUILD.build.log.
+rsf_build_target() {
+	local t args=()
+	for t in "$@"; do args+=(--target "$t"); done
+	cmake --build "$RSF_BUILD" -j "$RS_JOBS" "${args[@]}" >>"$RSF_BUILD.build.log" 2>&1 ||
+		{ grep -E 'error|warning' "$RSF_BUILD.build.log" >&2 || tail -40 "$RSF_BUILD.build.log" >&2; return 1; }
 }
 
 # Fixtures.  rsf_up NAME sets RSF_PATH and returns 0, or returns 77 with the
