@@ -167,7 +167,7 @@ impl Store {
             .custom_flags(sys::O_NONBLOCK)
             .open(path)
             .map_err(|e| Error::io(&e, format_args!("open {}", debug_quote(req.path.to_bytes()))))?;
-        Store::adopt_path(file, req)
+        Store::adopt_path(file, req, "open")
     }
 
     /// Creates a path (refstor_create).  Returns the handle and whether this
@@ -194,7 +194,7 @@ impl Store {
                 let _ = std::fs::remove_file(path);
             }
         };
-        let store = match Store::adopt_path(file, req) {
+        let store = match Store::adopt_path(file, req, "create") {
             Ok(s) => s,
             Err(e) => {
                 unmake();
@@ -219,14 +219,14 @@ impl Store {
     }
 
     /// The checks and flags of a descriptor this library opened itself.
-    fn adopt_path(file: File, req: &OpenReq) -> Res<Store> {
-        let shown = debug_quote(req.path.to_bytes());
+    fn adopt_path(file: File, req: &OpenReq, verb: &str) -> Res<Store> {
+        let shown = format!("{verb} {}", debug_quote(req.path.to_bytes()));
         let fd = file.as_raw_fd();
         let what = Store::inspect(&file, &shown)?;
         // O_NONBLOCK only served the open; O_DIRECT is set here, after the
         // type check, so that a filesystem without direct I/O is told apart
         // from any other EINVAL (OPEN-DIRECT-1).
-        let fl = sys::get_fl(fd).map_err(|e| Error::os(e, format_args!("fcntl(F_GETFL) on {shown}")))?;
+        let fl = sys::get_fl(fd).map_err(|e| Error::os(e, format_args!("{shown}: fcntl(F_GETFL)")))?;
         let mut want = fl & !sys::O_NONBLOCK;
         if req.direct {
             want |= sys::O_DIRECT;
@@ -237,12 +237,12 @@ impl Store {
                     Error::new(
                         sys::EINVAL,
                         format!(
-                            "open {shown}: direct I/O (O_DIRECT) is not supported by this filesystem: {}",
+                            "{shown}: direct I/O (O_DIRECT) is not supported by this filesystem: {}",
                             std::io::Error::from_raw_os_error(e)
                         ),
                     )
                 } else {
-                    Error::os(e, format_args!("fcntl(F_SETFL) on {shown}"))
+                    Error::os(e, format_args!("{shown}: fcntl(F_SETFL)"))
                 }
             })?;
         }
@@ -256,8 +256,19 @@ impl Store {
         if fd < 0 {
             return Err(Error::new(sys::EBADF, format!("from_fd: negative file descriptor {fd}")));
         }
-        let shown = format!("file descriptor {fd}");
-        let fl = sys::get_fl(fd).map_err(|e| Error::os(e, format_args!("from_fd: {shown}")))?;
+        let shown = format!("from_fd: file descriptor {fd}");
+        let fl = sys::get_fl(fd).map_err(|e| Error::os(e, &shown))?;
+        if fl & sys::O_PATH != 0 {
+            return Err(Error::new(sys::EBADF, format!("{shown}: an O_PATH descriptor cannot do I/O")));
+        }
+        if fl & sys::O_APPEND != 0 && fl & sys::O_ACCMODE != sys::O_RDONLY {
+            // pwrite on an O_APPEND descriptor appends whatever the offset:
+            // every write would land in the wrong place.
+            return Err(Error::new(
+                sys::EINVAL,
+                format!("{shown}: opened with O_APPEND, so writes at an offset would append instead"),
+            ));
+        }
         // SAFETY: fd is open (F_GETFL worked); ManuallyDrop keeps it open
         // whatever happens below.
         let borrowed = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
@@ -273,7 +284,7 @@ impl Store {
     /// is refused (OPEN-ERRNO-1, OPEN-TYPE-1, ERR-NOTSUP-1, FROMFD-2).
     fn inspect(file: &File, shown: &str) -> Res<Inspected> {
         let fd = file.as_raw_fd();
-        let meta = file.metadata().map_err(|e| Error::io(&e, format_args!("fstat {shown}")))?;
+        let meta = file.metadata().map_err(|e| Error::io(&e, format_args!("{shown}: fstat")))?;
         let ft = meta.file_type();
         if ft.is_file() {
             Ok(Inspected { size: meta.len(), dev: None })
@@ -374,10 +385,6 @@ impl Store {
 
     pub fn filename(&self) -> Option<&CStr> {
         self.filename.as_deref()
-    }
-
-    pub fn is_direct(&self) -> bool {
-        self.direct
     }
 
     /// The handle for messages: its quoted path, or "fd N".

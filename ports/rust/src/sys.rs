@@ -24,6 +24,8 @@ pub const ENOTSUP: i32 = 95; // == EOPNOTSUPP on Linux
 pub const O_ACCMODE: c_int = 0o3;
 pub const O_RDONLY: c_int = 0o0;
 pub const O_NONBLOCK: c_int = 0o4000;
+pub const O_APPEND: c_int = 0o2000;
+pub const O_PATH: c_int = 0o10000000;
 #[cfg(any(target_arch = "aarch64", target_arch = "arm", target_arch = "powerpc64"))]
 pub const O_DIRECT: c_int = 0o200000;
 #[cfg(not(any(target_arch = "aarch64", target_arch = "arm", target_arch = "powerpc64")))]
