@@ -599,6 +599,30 @@ RS_CLAUSE_TEST(fromfd, failure_leaves_the_descriptor_open, "FROMFD-2")
 	assert_refused_and_kept(open(fifo, O_RDWR | O_NONBLOCK), "a FIFO", NULL, 0, "any errno");
 }
 
+RS_CLAUSE_TEST(fromfd, append_descriptors_are_refused, "FROMFD-3")
+{
+	require_fn(from_fd);
+	const char *p = t_made("img", 8192, 12, NULL);
+	int direct = rs_conf()->direct ? O_DIRECT : 0;
+	static const int einval[] = {EINVAL};
+	assert_refused_and_kept(open(p, O_RDWR | O_APPEND | direct),
+				"a writable descriptor opened with O_APPEND", einval, 1, "EINVAL");
+	T_EQ(f_size(p), 8192, "length after from_fd refused an O_APPEND descriptor");
+	/* O_PATH can do no I/O: refused, or adopted with reads and writes that
+	 * fail. */
+	int fd = open(p, O_PATH);
+	refstor *s = NULL;
+	if (impl->from_fd(fd, &s)) {
+		close(fd);
+		return;
+	}
+	char *b = t_alloc(0, 4096);
+	T_FAILS(t_read(s, b, 4096, 0));
+	T_FAILS(t_write(s, b, 4096, 0));
+	impl->close(s);
+	T_EQ(f_size(p), 8192, "length after writes through an O_PATH descriptor");
+}
+
 RS_CLAUSE_TEST_ONCE(desc, quotes_like_rust_debug, "DESC-1")
 {
 	require_fn(describe);

@@ -287,6 +287,14 @@ int refstor_from_fd(int fd, refstor **out)
 	*out = NULL;
 	if (fd < 0)
 		return rs_fail(EBADF, "from_fd: invalid file descriptor %d", fd);
+	/* pwrite on an O_APPEND descriptor writes at the end whatever the
+	 * offset, and says it succeeded (FROMFD-3). */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_APPEND) && (fl & O_ACCMODE) != O_RDONLY)
+		return rs_fail(EINVAL,
+			       "from_fd file descriptor %d: opened with O_APPEND, which writes at "
+			       "the end of the file whatever the offset",
+			       fd);
 	return rs_handle_new(fd, NULL, "from_fd", NULL, out);
 }
 
