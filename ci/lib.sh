@@ -40,6 +40,39 @@ rs_step() {
 	fi
 }
 
+# rs_parallel LABEL CMD... [-- LABEL CMD...]...: the commands side by side,
+# each one's output in $RS_BUILD/parallel/LABEL.log; a PASS or FAIL line
+# each (a failure's log tail after it); fails if any failed.  For steps whose
+# length is set by a clock (fuzzing for N seconds), not by work: side by side
+# they take the longest one's time instead of the sum.
+rs_parallel() {
+	local labels=() pids=() cmd=() rc=0 i log
+	mkdir -p "$RS_BUILD/parallel"
+	while [ $# -gt 0 ]; do
+		labels+=("$1")
+		shift
+		cmd=()
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			cmd+=("$1")
+			shift
+		done
+		[ $# -gt 0 ] && shift
+		"${cmd[@]}" >"$RS_BUILD/parallel/${labels[-1]}.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		log=$RS_BUILD/parallel/${labels[$i]}.log
+		if wait "${pids[$i]}"; then
+			echo "PASS  ${labels[$i]}: $(tail -1 "$log")"
+		else
+			rc=1
+			echo "FAIL  ${labels[$i]} (log: $log):"
+			tail -25 "$log"
+		fi
+	done
+	return $rc
+}
+
 rs_steps_summary() {
 	local i failed=0 total=${#RS_STEP_NAMES[@]}
 	printf '\n%-44s %-9s %s\n' step result seconds
