@@ -348,31 +348,28 @@ pub unsafe extern "C" fn refstor_write(s: *mut Store, buf: *const c_void, len: u
     guard("refstor_write", || rw("refstor_write", s, &v, 1, offset, true))
 }
 
+/// The three zeroing calls: one handle and range check, then the store's call.
+unsafe fn zeroing(name: &'static str, s: *mut Store, offset: u64, length: u64, f: impl FnOnce(&Store) -> Res<()>) -> c_int {
+    guard(name, || {
+        let st = handle(s, name)?;
+        check_range(name, offset, length)?;
+        f(st).map(|()| 0)
+    })
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn refstor_write_zeroes(s: *mut Store, offset: u64, length: u64) -> c_int {
-    guard("refstor_write_zeroes", || {
-        let st = handle(s, "refstor_write_zeroes")?;
-        check_range("refstor_write_zeroes", offset, length)?;
-        st.zero(offset, length, false).map(|()| 0)
-    })
+    zeroing("refstor_write_zeroes", s, offset, length, |st| st.zero(offset, length, false))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn refstor_discard(s: *mut Store, offset: u64, length: u64) -> c_int {
-    guard("refstor_discard", || {
-        let st = handle(s, "refstor_discard")?;
-        check_range("refstor_discard", offset, length)?;
-        st.zero(offset, length, true).map(|()| 0)
-    })
+    zeroing("refstor_discard", s, offset, length, |st| st.zero(offset, length, true))
 }
 
 #[no_mangle]
 pub unsafe extern "C" fn refstor_write_allocated_zeroes(s: *mut Store, offset: u64, length: u64) -> c_int {
-    guard("refstor_write_allocated_zeroes", || {
-        let st = handle(s, "refstor_write_allocated_zeroes")?;
-        check_range("refstor_write_allocated_zeroes", offset, length)?;
-        st.write_allocated_zeroes(offset, length).map(|()| 0)
-    })
+    zeroing("refstor_write_allocated_zeroes", s, offset, length, |st| st.write_allocated_zeroes(offset, length))
 }
 
 #[no_mangle]

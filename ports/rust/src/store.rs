@@ -569,16 +569,7 @@ impl Store {
         if let Some(d) = self.dev {
             // DEV-TRUNC-1: never truncated; the tail up to the end is punched.
             let end = end.min(size);
-            if offset % d.sector != 0 || end % d.sector != 0 {
-                return Err(Error::new(
-                    sys::EINVAL,
-                    format!(
-                        "{what} of {} [{offset}, {end}): not aligned to the device's {}-byte sectors",
-                        self.name(),
-                        d.sector
-                    ),
-                ));
-            }
+            self.sector_aligned(d.sector, offset, end, what)?;
             return if self.punch(offset, end, what)? { Ok(()) } else { unsupported(self) };
         }
         if end < size || self.profile == Profile::KeepLength {
@@ -604,6 +595,18 @@ impl Store {
         })
     }
 
+    /// A block device zeroes whole sectors only: [offset, end) must start and
+    /// end on one (DEV-TRUNC-1, ALLOC-ZERO-1 on devices).
+    fn sector_aligned(&self, sector: u64, offset: u64, end: u64, what: &str) -> Res<()> {
+        if offset % sector == 0 && end % sector == 0 {
+            return Ok(());
+        }
+        Err(Error::new(
+            sys::EINVAL,
+            format!("{what} of {} [{offset}, {end}): not aligned to the device's {sector}-byte sectors", self.name()),
+        ))
+    }
+
     /// write_allocated_zeroes (ALLOC-*): FALLOC_FL_ZERO_RANGE; past the size
     /// it grows the size and the file.  The range is already validated.
     pub fn write_allocated_zeroes(&self, offset: u64, length: u64) -> Res<()> {
@@ -623,16 +626,7 @@ impl Store {
                     format!("{what} of {} [{offset}, {end}): past the end of the device ({size} bytes)", self.name()),
                 ));
             }
-            if offset % d.sector != 0 || end % d.sector != 0 {
-                return Err(Error::new(
-                    sys::EINVAL,
-                    format!(
-                        "{what} of {} [{offset}, {end}): not aligned to the device's {}-byte sectors",
-                        self.name(),
-                        d.sector
-                    ),
-                ));
-            }
+            self.sector_aligned(d.sector, offset, end, what)?;
             mode |= sys::FALLOC_FL_KEEP_SIZE;
         }
         match sys::fallocate_retry(self.fd(), mode, offset, length) {
