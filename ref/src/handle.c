@@ -158,18 +158,22 @@ static int rs_handle_new(int fd, const char *filename, const char *op,
 		return rs_fail_path_errno(rs_map_unsupported(-r), what,
 					  "%s %s: cannot determine the size", op, what);
 
-	refstor *s = calloc(1, sizeof(*s));
+	/* Aligned for the lock's cache lines (lock.h); sizeof is a multiple of
+	 * the alignment, as aligned_alloc wants. */
+	refstor *s = aligned_alloc(_Alignof(refstor), sizeof(*s));
+	if (s)
+		memset(s, 0, sizeof(*s));
 	if (!s)
 		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	if (filename && !(s->filename = strdup(filename))) {
 		free(s);
 		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	}
-	r = pthread_rwlock_init(&s->lock, NULL);
+	r = rs_lock_init(&s->lock);
 	if (r) {
 		free(s->filename);
 		free(s);
-		return rs_fail_path_errno(r, what, "%s %s: pthread_rwlock_init", op, what);
+		return rs_fail_path_errno(r, what, "%s %s: pthread_mutex_init", op, what);
 	}
 	s->fd = fd;
 	s->kind = kind;
@@ -305,7 +309,7 @@ void refstor_close(refstor *s)
 	/* close() errors are not actionable here: data durability is what sync()
 	 * is for, and the fd is gone either way on Linux. */
 	close(s->fd);
-	pthread_rwlock_destroy(&s->lock);
+	rs_lock_destroy(&s->lock);
 	free(s->filename);
 	free(s);
 }

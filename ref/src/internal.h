@@ -12,6 +12,8 @@
 #include "refstor.h"
 #pragma GCC visibility pop
 
+#include "lock.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -38,8 +40,10 @@ struct refstor {
 	/* Set once punch-hole said "unsupported": later calls skip the syscall. */
 	atomic_bool discard_unsupported;
 	/* Shared for I/O; exclusive for anything that changes the file's length
-	 * (resize, discard-by-truncate), so no I/O sees a half-done length change. */
-	pthread_rwlock_t lock;
+	 * (resize, discard-by-truncate), so no I/O sees a half-done length change.
+	 * Last, on cache lines of its own: every I/O writes to it (lock.h), and
+	 * must not thereby evict the fields above from other cores' caches. */
+	struct rs_lock lock;
 };
 
 /*

@@ -193,13 +193,13 @@ static inline int rs_readv(refstor *s, const struct iovec *iov, int iovcnt, uint
 		return r;
 	if (!total)
 		return 0;
-	pthread_rwlock_rdlock(&s->lock);
+	struct rs_lock_slot *held = rs_lock_shared(&s->lock);
 	/* Over IOV_MAX, the first call is the loop's: passed as "interrupted". */
 	bool one = iovcnt <= IOV_MAX;
 	ssize_t got = one ? rs_xfer(s->fd, false, iov, iovcnt, offset) : -1;
 	if (got != (ssize_t)total)
 		r = rs_pread_rest(s, iov, iovcnt, offset, total, got, one ? errno : EINTR);
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_shared(held);
 	return r;
 }
 
@@ -212,14 +212,14 @@ static inline int rs_writev(refstor *s, const struct iovec *iov, int iovcnt, uin
 		return r;
 	if (!total)
 		return 0;
-	pthread_rwlock_rdlock(&s->lock);
+	struct rs_lock_slot *held = rs_lock_shared(&s->lock);
 	bool one = iovcnt <= IOV_MAX;
 	ssize_t put = one ? rs_xfer(s->fd, true, iov, iovcnt, offset) : -1;
 	if (put == (ssize_t)total)
 		rs_size_grow(s, offset + total);
 	else
 		r = rs_pwrite_rest(s, "writev", iov, iovcnt, offset, put, one ? errno : EINTR);
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_shared(held);
 	return r;
 }
 

@@ -91,7 +91,7 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 		return rs_fail(EINVAL, "resize to %" PRIu64 " (%s): beyond the largest file size",
 			       new_size, name);
 
-	pthread_rwlock_wrlock(&s->lock);
+	rs_lock_exclusive(&s->lock);
 	uint64_t cur = atomic_load(&s->size);
 	if (new_size == cur) {
 		r = 0;
@@ -129,6 +129,6 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 	}
 	/* On failure too: the writes of WRITE_DATA may have raised it. */
 	atomic_store(&s->size, r ? cur : new_size);
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_exclusive(&s->lock);
 	return r;
 }

@@ -115,32 +115,32 @@ static int rs_discard_to_zero(refstor *s, const char *op, uint64_t offset, uint6
 		if (offset >= size)
 			return 0; /* past the end of a device reads as zeroes already */
 		uint64_t end = offset + length < size ? offset + length : size;
-		pthread_rwlock_rdlock(&s->lock);
+		struct rs_lock_slot *held = rs_lock_shared(&s->lock);
 		r = rs_zero_device(s, op, offset, end, false);
-		pthread_rwlock_unlock(&s->lock);
+		rs_unlock_shared(held);
 		return r;
 	}
 
-	pthread_rwlock_rdlock(&s->lock);
+	struct rs_lock_slot *held = rs_lock_shared(&s->lock);
 	uint64_t size = atomic_load(&s->size);
 	if (s->keep_length) {
 		/* The keep-length profile (PROFILE-KEEP-1): a range reaching the
 		 * end is punched like one inside, KEEP_SIZE leaving the length. */
 		uint64_t end = offset + length < size ? offset + length : size;
 		r = offset < size ? rs_punch(s, op, offset, end - offset) : 0;
-		pthread_rwlock_unlock(&s->lock);
+		rs_unlock_shared(held);
 		return r;
 	}
 	if (offset + length < size) {
 		r = rs_punch(s, op, offset, length);
-		pthread_rwlock_unlock(&s->lock);
+		rs_unlock_shared(held);
 		return r;
 	}
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_shared(held);
 
 	/* The range reaches the end: truncate, under the exclusive lock, and
 	 * decide again there since the size may have grown meanwhile. */
-	pthread_rwlock_wrlock(&s->lock);
+	rs_lock_exclusive(&s->lock);
 	size = atomic_load(&s->size);
 	if (offset >= size) {
 		r = 0; /* already reads as zeroes */
@@ -158,7 +158,7 @@ static int rs_discard_to_zero(refstor *s, const char *op, uint64_t offset, uint6
 	} else {
 		r = rs_punch(s, op, offset, length);
 	}
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_exclusive(&s->lock);
 	return r;
 }
 
@@ -183,7 +183,7 @@ int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
 		return r;
 	uint64_t end = offset + length;
 
-	pthread_rwlock_rdlock(&s->lock);
+	struct rs_lock_slot *held = rs_lock_shared(&s->lock);
 	if (s->kind != RS_REGULAR) {
 		uint64_t size = atomic_load(&s->size);
 		r = end > size
@@ -204,6 +204,6 @@ int refstor_write_allocated_zeroes(refstor *s, uint64_t offset, uint64_t length)
 		else
 			rs_size_grow(s, end);
 	}
-	pthread_rwlock_unlock(&s->lock);
+	rs_unlock_shared(held);
 	return r;
 }
