@@ -24,15 +24,20 @@ def paired_ratios(num, den):
     return [num[k] / den[k] for k in sorted(num) if k in den and den[k] > 0]
 
 
+# Fewer repeats than this give no interval: the bootstrap of 2 to 4 values
+# only echoes them, which would read as a precision never measured.
+MIN_REPEATS = 5
+
+
 def median_ci(xs, level=0.95, resamples=RESAMPLES, seed=SEED):
     """(median, low, high) of xs: the median and its percentile-bootstrap
-    interval at level.  With one value the interval is that value; with none,
-    (None, None, None)."""
+    interval at level; (median, None, None) with fewer than MIN_REPEATS
+    values, (None, None, None) with none."""
     if not xs:
         return None, None, None
     m = statistics.median(xs)
-    if len(xs) == 1:
-        return m, m, m
+    if len(xs) < MIN_REPEATS:
+        return m, None, None
     rng = random.Random(seed)
     n = len(xs)
     meds = sorted(statistics.median(rng.choices(xs, k=n)) for _ in range(resamples))
@@ -45,20 +50,25 @@ def fmt_ci(m, lo, hi):
     """'0.995 [0.987, 1.003]', or '-' when there is nothing."""
     if m is None:
         return "-"
+    if lo is None:
+        return f"{m:.3f} [no CI: n<{MIN_REPEATS}]"
     return f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
 def half_width(m, lo, hi):
     """The interval's larger half-width, relative to the median (0.012 is ±1.2%)."""
-    if not m:
+    if not m or lo is None:
         return None
     return max(m - lo, hi - m) / m
 
 
 def judge(m, lo, goal, median_goal=None):
     """'met' when the lower bound clears goal (and the median median_goal,
-    if given); 'MISSED' otherwise; 'not measured' without data."""
+    if given); 'MISSED' otherwise; 'not measured' without data, 'not
+    judged' without an interval."""
     if m is None:
         return "not measured"
+    if lo is None:
+        return f"not judged (fewer than {MIN_REPEATS} repeats)"
     ok = lo >= goal and (median_goal is None or m >= median_goal)
     return "met" if ok else "MISSED"
