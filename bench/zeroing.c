@@ -190,8 +190,8 @@ int bench_zeroing(const struct bench_opts *o, int argc, char **argv)
 	printf(", \"punch\": %s, \"zero_range\": %s, \"allocate\": %s",
 	       b.punch.ok ? "true" : "false", b.zero_range.ok ? "true" : "false",
 	       b.allocate.ok ? "true" : "false");
-	printf(", \"call_seconds\": %.6f, \"seconds\": %.6f, \"errno\": %d, \"error\": ", call, seconds,
-	       e < 0 ? -e : 0);
+	printf(", \"call_seconds\": %.6f, \"seconds\": %.6f, \"errno\": %d, \"error\": ", call,
+	       seconds, e < 0 ? -e : 0);
 	bench_json_string(stdout, error);
 	if (before < 0)
 		printf(", \"allocated_before\": null, \"allocated_after\": null}\n");
