@@ -27,6 +27,9 @@ double bench_now(void);
 bool bench_parse_size(const char *s, uint64_t *out);
 /* s as a JSON string literal (NULL: null) on f. */
 void bench_json_string(FILE *f, const char *s);
+/* Write data (a fixed non-zero pattern) over [0, end) of fd, path's: a
+ * target laid out for reading or zeroing.  0, or 2 with the reason said. */
+int bench_fill(int fd, uint64_t end, const char *path);
 /* Print "refstor-bench: " and the message to stderr; return 2 (a setup error). */
 int bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

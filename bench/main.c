@@ -14,11 +14,13 @@
  */
 #include "bench.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 double bench_now(void)
 {
@@ -77,6 +79,24 @@ void bench_json_string(FILE *f, const char *s)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+int bench_fill(int fd, uint64_t end, const char *path)
+{
+	enum { CHUNK = 1 << 20 };
+	char *buf = malloc(CHUNK);
+	if (!buf)
+		return bench_fail("out of memory");
+	for (size_t i = 0; i < CHUNK; i++)
+		buf[i] = (char)(i * 7 + 1);
+	int r = 0;
+	for (uint64_t off = 0; off < end && !r; off += CHUNK) {
+		size_t n = end - off < CHUNK ? (size_t)(end - off) : CHUNK;
+		if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
+			r = bench_fail("laying out %s: %s", path, strerror(errno));
+	}
+	free(buf);
+	return r;
 }
 
 int bench_fail(const char *fmt, ...)

@@ -90,27 +90,11 @@ static int lay_out(const char *path, uint64_t size)
 	if (fd < 0)
 		return bench_fail("%s: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < size) {
-		size_t chunk = 1 << 20;
-		char *buf = malloc(chunk);
-		if (!buf) {
-			close(fd);
-			return bench_fail("out of memory");
-		}
-		for (size_t i = 0; i < chunk; i++)
-			buf[i] = (char)(i * 7 + 1);
-		for (uint64_t off = 0; off < size; off += chunk) {
-			size_t n = size - off < chunk ? (size_t)(size - off) : chunk;
-			if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n) {
-				free(buf);
-				close(fd);
-				return bench_fail("laying out %s: %s", path, strerror(errno));
-			}
-		}
-		free(buf);
-	}
+	int r = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < size)
+		r = bench_fill(fd, size, path);
 	close(fd);
-	return 0;
+	return r;
 }
 
 int bench_threads(const struct bench_opts *o, int argc, char **argv)

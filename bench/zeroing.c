@@ -28,20 +28,24 @@
 
 enum { CHUNK = 1 << 20, TAIL = 1 << 20 };
 
+/* What the timed part does. */
+enum zeroing_call { WRITE_ZERO_DATA, WRITE_ZEROES, DISCARD, ALLOCATED_ZEROES, RESIZE };
+
 static const struct {
 	const char *name;
-	bool resize;
-	enum refstor_prealloc mode;
+	enum zeroing_call call;
+	enum refstor_prealloc mode; /* RESIZE's */
 } ops[] = {
-    {"write-zero-data", false, 0},
-    {"write_zeroes", false, 0},
-    {"discard", false, 0},
-    {"allocated_zeroes", false, 0},
-    {"resize-none", true, REFSTOR_PREALLOC_NONE},
-    {"resize-zero", true, REFSTOR_PREALLOC_ZERO},
-    {"resize-allocate", true, REFSTOR_PREALLOC_ALLOCATE},
-    {"resize-write_data", true, REFSTOR_PREALLOC_WRITE_DATA},
+    {"write-zero-data", WRITE_ZERO_DATA, 0},
+    {"write_zeroes", WRITE_ZEROES, 0},
+    {"discard", DISCARD, 0},
+    {"allocated_zeroes", ALLOCATED_ZEROES, 0},
+    {"resize-none", RESIZE, REFSTOR_PREALLOC_NONE},
+    {"resize-zero", RESIZE, REFSTOR_PREALLOC_ZERO},
+    {"resize-allocate", RESIZE, REFSTOR_PREALLOC_ALLOCATE},
+    {"resize-write_data", RESIZE, REFSTOR_PREALLOC_WRITE_DATA},
 };
+enum { NOPS = sizeof(ops) / sizeof(ops[0]) };
 
 /* Bytes allocated to path, or -1 (a device: not a question with an answer). */
 static long long allocated(const char *path)
@@ -53,44 +57,22 @@ static long long allocated(const char *path)
 }
 
 /* Data over [0, end) (and nothing after it, for a file), synced. */
-static int lay_out(const char *path, uint64_t end, bool resize, bool *is_dev)
+static int lay_out(const char *path, uint64_t end, bool dev)
 {
 	int fd = open(path, O_RDWR | O_CREAT, 0644);
 	if (fd < 0)
 		return bench_fail("%s: %s", path, strerror(errno));
-	struct stat st;
 	int r = 0;
-	if (fstat(fd, &st)) {
-		r = bench_fail("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	*is_dev = S_ISBLK(st.st_mode);
-	if (!*is_dev && ftruncate(fd, 0)) {
+	if (!dev && ftruncate(fd, 0))
 		r = bench_fail("truncating %s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!resize) {
-		char *buf = malloc(CHUNK);
-		if (!buf) {
-			r = bench_fail("out of memory");
-			goto out;
-		}
-		for (size_t i = 0; i < CHUNK; i++)
-			buf[i] = (char)(i * 7 + 1);
-		for (uint64_t off = 0; off < end && !r; off += CHUNK) {
-			size_t n = end - off < CHUNK ? (size_t)(end - off) : CHUNK;
-			if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
-				r = bench_fail("laying out %s: %s", path, strerror(errno));
-		}
-		free(buf);
-	}
+	if (!r)
+		r = bench_fill(fd, end, path);
 	if (!r && fsync(fd))
 		r = bench_fail("fsync %s: %s", path, strerror(errno));
 	/* Out of the page cache too: a disk image's data is on its disk, and
 	 * zeroing cached data costs freeing the cache (tmpfs has nothing else). */
 	if (!r)
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-out:
 	close(fd);
 	return r;
 }
@@ -110,30 +92,33 @@ int bench_zeroing(const struct bench_opts *o, int argc, char **argv)
 			return bench_fail("zeroing: unknown or incomplete option %s", argv[i]);
 	}
 	size_t k = 0;
-	while (op && k < sizeof(ops) / sizeof(ops[0]) && strcmp(ops[k].name, op))
+	while (op && k < NOPS && strcmp(ops[k].name, op))
 		k++;
-	if (!op || k == sizeof(ops) / sizeof(ops[0]))
-		return bench_fail(
-		    "zeroing: --op write-zero-data|write_zeroes|discard|allocated_zeroes|"
-		    "resize-none|resize-zero|resize-allocate|resize-write_data");
+	if (!op || k == NOPS) {
+		fputs("refstor-bench: zeroing: --op", stderr);
+		for (size_t i = 0; i < NOPS; i++)
+			fprintf(stderr, "%c%s", i ? '|' : ' ', ops[i].name);
+		fputc('\n', stderr);
+		return 2;
+	}
+	bool resize = ops[k].call == RESIZE;
 	if (!length || length % 4096)
 		return bench_fail("zeroing: --length must be a positive multiple of 4096");
+	struct stat tst;
+	bool dev = stat(o->target, &tst) == 0 && S_ISBLK(tst.st_mode);
+	if (dev && resize)
+		return bench_fail("zeroing: %s: a block device has no resize", op);
 	/* What the kernel offers there, from the suite's one probe: the
 	 * drivers judge write_zeroes's goal only where holes can be punched. */
 	struct rs_backend b;
 	char dir[4096];
-	struct stat tst;
 	snprintf(dir, sizeof(dir), "%s", o->target);
-	const char *where =
-	    stat(o->target, &tst) == 0 && S_ISBLK(tst.st_mode) ? o->target : dirname(dir);
+	const char *where = dev ? o->target : dirname(dir);
 	if (rs_backend_probe(&b, where, RS_PROBE_FALLOC))
 		return bench_fail("probing %s: %s", where, b.why);
-	bool dev = false;
-	int r = lay_out(o->target, ops[k].resize ? 0 : length + TAIL, ops[k].resize, &dev);
+	int r = lay_out(o->target, resize ? 0 : length + TAIL, dev);
 	if (r)
 		return r;
-	if (dev && ops[k].resize)
-		return bench_fail("zeroing: %s: a block device has no resize", op);
 	char err[1024];
 	struct rs_impl *impl = rs_impl_load(o->impl_path, err, sizeof(err));
 	if (!impl)
@@ -146,29 +131,45 @@ int bench_zeroing(const struct bench_opts *o, int argc, char **argv)
 		return 2;
 	}
 	long long before = allocated(o->target);
-	char *zero = NULL;
 	const char *error = NULL;
 	char msg[1024];
+	/* The baseline's zero buffer is made before the clock starts. */
+	char *zero = NULL;
+	if (ops[k].call == WRITE_ZERO_DATA && posix_memalign((void **)&zero, 4096, CHUNK) == 0)
+		memset(zero, 0, CHUNK);
 	double t0 = bench_now();
-	int e = 0;
-	if (!strcmp(op, "write-zero-data")) {
-		if (posix_memalign((void **)&zero, 4096, CHUNK) == 0) {
-			memset(zero, 0, CHUNK);
-			for (uint64_t off = 0; off < length && !e; off += CHUNK) {
-				size_t n = length - off < CHUNK ? (size_t)(length - off) : CHUNK;
-				e = impl->write ? impl->write(s, zero, n, off) : -ENOSYS;
-			}
-		} else
+	int e = -ENOSYS; /* the implementation lacks the function */
+	switch (ops[k].call) {
+	case WRITE_ZERO_DATA:
+		if (!zero) {
 			e = -ENOMEM;
-	} else if (!strcmp(op, "write_zeroes"))
-		e = impl->write_zeroes ? impl->write_zeroes(s, 0, length) : -ENOSYS;
-	else if (!strcmp(op, "discard"))
-		e = impl->discard ? impl->discard(s, 0, length) : -ENOSYS;
-	else if (!strcmp(op, "allocated_zeroes"))
-		e = impl->write_allocated_zeroes ? impl->write_allocated_zeroes(s, 0, length)
-						 : -ENOSYS;
-	else
-		e = impl->resize ? impl->resize(s, length, ops[k].mode) : -ENOSYS;
+			break;
+		}
+		if (!impl->write)
+			break;
+		e = 0;
+		for (uint64_t off = 0; off < length && !e; off += CHUNK) {
+			size_t n = length - off < CHUNK ? (size_t)(length - off) : CHUNK;
+			e = impl->write(s, zero, n, off);
+		}
+		break;
+	case WRITE_ZEROES:
+		if (impl->write_zeroes)
+			e = impl->write_zeroes(s, 0, length);
+		break;
+	case DISCARD:
+		if (impl->discard)
+			e = impl->discard(s, 0, length);
+		break;
+	case ALLOCATED_ZEROES:
+		if (impl->write_allocated_zeroes)
+			e = impl->write_allocated_zeroes(s, 0, length);
+		break;
+	case RESIZE:
+		if (impl->resize)
+			e = impl->resize(s, length, ops[k].mode);
+		break;
+	}
 	/* The call alone, and with the sync that makes it durable: where the
 	 * time goes (a journal commit, a flush through a loop device). */
 	double call = bench_now() - t0;

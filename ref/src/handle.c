@@ -161,10 +161,9 @@ static int rs_handle_new(int fd, const char *filename, const char *op,
 	/* Aligned for the lock's cache lines (lock.h); sizeof is a multiple of
 	 * the alignment, as aligned_alloc wants. */
 	refstor *s = aligned_alloc(_Alignof(refstor), sizeof(*s));
-	if (s)
-		memset(s, 0, sizeof(*s));
 	if (!s)
 		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
+	memset(s, 0, sizeof(*s));
 	if (filename && !(s->filename = strdup(filename))) {
 		free(s);
 		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
