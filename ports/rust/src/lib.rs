@@ -243,24 +243,21 @@ pub unsafe extern "C" fn refstor_close(s: *mut Store) {
     }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn refstor_mem_align(s: *const Store) -> usize {
-    quiet(|| s.as_ref().map_or(0, |s| s.mem_align))
+/// The four alignment getters: a handle's field, 0 for a NULL handle.
+macro_rules! align_getter {
+    ($($name:ident => $field:ident),* $(,)?) => {$(
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(s: *const Store) -> usize {
+            quiet(|| s.as_ref().map_or(0, |s| s.$field))
+        }
+    )*};
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn refstor_req_align(s: *const Store) -> usize {
-    quiet(|| s.as_ref().map_or(0, |s| s.req_align))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn refstor_zero_align(s: *const Store) -> usize {
-    quiet(|| s.as_ref().map_or(0, |s| s.zero_align))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn refstor_discard_align(s: *const Store) -> usize {
-    quiet(|| s.as_ref().map_or(0, |s| s.discard_align))
+align_getter! {
+    refstor_mem_align => mem_align,
+    refstor_req_align => req_align,
+    refstor_zero_align => zero_align,
+    refstor_discard_align => discard_align,
 }
 
 #[no_mangle]
