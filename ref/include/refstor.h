@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define REFSTOR_VERSION_MAJOR 1
-#define REFSTOR_VERSION_MINOR 0
+#define REFSTOR_VERSION_MINOR 1
 #define REFSTOR_VERSION_PATCH 0
 /* The ABI level of this header, MAJOR * 100 + MINOR: what refstor_abi_version()
  * of a library implementing it returns. */
@@ -204,6 +204,28 @@ const char *refstor_version(void);
  * for 1.0); added in 1.0: a library without it implements 0.1 (probe with
  * dlsym).  Thread-safe. */
 unsigned refstor_abi_version(void);
+
+/* What an implementation does not do by design (docs/spec.md LIMITS-1): the
+ * bits of refstor_limits().  An implementation over something other than a
+ * file it opens itself (an NBD server, a remote store) declares them so that
+ * a conformance run reports the clauses that need the missing ability as
+ * "not applicable", instead of failing them. */
+enum refstor_limit {
+	/* Writes and zeroing never change the size: a request that reaches
+	 * past the end fails (negative errno) and changes nothing; nothing
+	 * is cut at the end (no discard-by-truncate). */
+	REFSTOR_LIMIT_FIXED_SIZE = 1u << 0,
+	/* refstor_resize() always fails with -ENOTSUP. */
+	REFSTOR_LIMIT_NO_RESIZE = 1u << 1,
+	/* The I/O is done by another process: what this process's libc and
+	 * limits see (a libc interposer, RLIMIT_FSIZE, its descriptors) is
+	 * not the implementation's I/O. */
+	REFSTOR_LIMIT_OUT_OF_PROCESS = 1u << 2,
+};
+/* The refstor_limit bits this implementation declares (ABI 1.1).  Optional
+ * for ports: a library without it (probe with dlsym) declares none.
+ * librefstor declares none.  Thread-safe; the same value on every call. */
+uint64_t refstor_limits(void);
 
 #ifdef __cplusplus
 }
