@@ -27,7 +27,7 @@ struct rs_impl *rs_impl_load(const char *path, char *err, size_t errlen)
 	char missing_core[512] = "";
 #define RS_IMPL_BIND(name, ret, params, args, core)                                        \
 	*(void **)&impl->name = dlsym(dl, "refstor_" #name);                               \
-	if (!impl->name && core) {                                                         \
+	if (!impl->name && core == RS_FN_CORE) {                                           \
 		size_t n_ = strlen(missing_core);                                          \
 		snprintf(missing_core + n_, sizeof(missing_core) - n_, "%srefstor_" #name, \
 			 n_ ? ", " : "");                                                  \
@@ -47,12 +47,17 @@ void rs_impl_missing(const struct rs_impl *impl, char *buf, size_t len)
 {
 	buf[0] = '\0';
 #define RS_IMPL_MISSING(name, ret, params, args, core)                            \
-	if (!impl->name) {                                                        \
+	if (!impl->name && core == RS_FN_OPTIONAL) {                              \
 		size_t n_ = strlen(buf);                                          \
 		snprintf(buf + n_, len - n_, "%srefstor_" #name, n_ ? ", " : ""); \
 	}
 	RS_ABI(RS_IMPL_MISSING)
 #undef RS_IMPL_MISSING
+}
+
+uint64_t rs_impl_limits(const struct rs_impl *impl)
+{
+	return impl->limits ? impl->limits() : 0;
 }
 
 void rs_impl_unload(struct rs_impl *impl)

@@ -293,6 +293,8 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
 		snprintf(why, sizeof(why), "%s", st->message ? st->message : "");
 		if (!strncmp(why, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
 			status = "NIMP";
+		else if (!strncmp(why, RS_NA_PREFIX, strlen(RS_NA_PREFIX)))
+			status = "NA";
 		else if (!strncmp(why, RS_NORUN_PREFIX, strlen(RS_NORUN_PREFIX)))
 			status = "NORUN";
 	} else {

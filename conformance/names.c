@@ -32,3 +32,29 @@ const char *rs_errno_name(int e)
 	size_t n = sizeof(rs_errno_names) / sizeof(rs_errno_names[0]);
 	return (size_t)e < n && rs_errno_names[e] ? rs_errno_names[e] : "?";
 }
+
+static const struct rs_limit_name rs_limit_names[] = {
+    {REFSTOR_LIMIT_FIXED_SIZE, "fixed-size", "REFSTOR_LIMIT_FIXED_SIZE",
+     "writes and zeroing cannot change the size: no growth, no discard-by-truncate"},
+    {REFSTOR_LIMIT_NO_RESIZE, "no-resize", "REFSTOR_LIMIT_NO_RESIZE",
+     "refstor_resize always fails with ENOTSUP"},
+    {REFSTOR_LIMIT_OUT_OF_PROCESS, "out-of-process", "REFSTOR_LIMIT_OUT_OF_PROCESS",
+     "the I/O is another process's: this process's libc interposer, RLIMIT_FSIZE and "
+     "descriptors do not see it"},
+};
+
+const struct rs_limit_name *rs_limit_named(uint64_t bit)
+{
+	for (size_t i = 0; i < sizeof(rs_limit_names) / sizeof(rs_limit_names[0]); i++)
+		if (rs_limit_names[i].bit == bit)
+			return &rs_limit_names[i];
+	return NULL;
+}
+
+uint64_t rs_limits_known(void)
+{
+	uint64_t all = 0;
+	for (size_t i = 0; i < sizeof(rs_limit_names) / sizeof(rs_limit_names[0]); i++)
+		all |= rs_limit_names[i].bit;
+	return all;
+}

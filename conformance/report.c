@@ -5,7 +5,9 @@
  * report.md, report.json and junit.xml.
  *
  * A clause's cell is FAIL if any of its tests failed there, else NIMP if one
- * needs a function the implementation lacks, else PASS if any passed, else
+ * needs a function the implementation lacks, else NA if one needs what the
+ * implementation declares it does not do (refstor_limits), else PASS if any
+ * passed, else
  * NORUN (the backend did not come up), else SKIP (with the first reason).  A
  * failed SHOULD clause is WARN: reported, but it does not fail the run.  The
  * verdict (verdict.c) is the last line and the exit status.
@@ -418,8 +420,8 @@ static void rs_cell_of(const struct rs_results *rs, const struct rs_clause *c, s
 		       struct rs_cell *cell)
 {
 	/* In order of precedence: what a cell shows when its tests disagree. */
-	static const char *const order[] = {"FAIL", "NIMP",  "XFAIL", "FLAKE",
-					    "PASS", "NORUN", "SKIP"};
+	static const char *const order[] = {"FAIL",  "NIMP", "NA",    "XFAIL",
+					    "FLAKE", "PASS", "NORUN", "SKIP"};
 	enum { N = sizeof(order) / sizeof(order[0]) };
 	const struct rs_result *first[N] = {0};
 	for (size_t i = 0; i < rs->n; i++) {
@@ -472,7 +474,7 @@ static void rs_xml_escape(FILE *f, const char *s)
 
 static char rs_letter(const char *status)
 {
-	return !strcmp(status, "NORUN") ? 'U' : status[0];
+	return !strcmp(status, "NORUN") ? 'U' : !strcmp(status, "NA") ? 'A' : status[0];
 }
 
 /* A group of the printed matrix: a backend under one profile ("" the
@@ -535,7 +537,8 @@ static void rs_print_matrix(FILE *f, const struct rs_spec *spec, const struct rs
 		fputc('\n', f);
 	}
 	fputs("P pass  F fail (MUST)  W fail (SHOULD)  S skip (does not apply)  N not implemented\n"
-	      "U backend unavailable  - no test ran (backend-independent clauses run once per mode)"
+	      "A not applicable (the implementation declares a limit)  U backend unavailable\n"
+	      "- no test ran (backend-independent clauses run once per mode)"
 	      "  (blank: mode not run)  +kl: the keep-length profile\n",
 	      f);
 }
@@ -596,10 +599,10 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	size_t nstale;
 	char **stale = rs_expect_stale(expects, rs.r, rs.n, &nstale);
 	struct rs_cell *cells = calloc(spec.n * rs.ncols, sizeof(*cells));
-	enum { NCOUNT = 9 };
+	enum { NCOUNT = 10 };
 	size_t count[NCOUNT] = {0};
-	const char *names[NCOUNT] = {"PASS", "FAIL",  "WARN",  "SKIP", "-",
-				     "NIMP", "NORUN", "XFAIL", "FLAKE"};
+	const char *names[NCOUNT] = {"PASS", "FAIL",  "WARN",  "SKIP",  "-",
+				     "NIMP", "NORUN", "XFAIL", "FLAKE", "NA"};
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
 			struct rs_cell *cell = &cells[i * rs.ncols + c];
@@ -640,7 +643,9 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 
 	/* report.md */
 	fprintf(md, "# refstor conformance report\n\n");
-	fprintf(md, "**Verdict: %s**\n\n", rs_verdict_name(verdict.code));
+	fprintf(md, "**Verdict: %s%s%s**\n\n", rs_verdict_name(verdict.code),
+		verdict.code == RS_CONFORMANT_EXCEPT ? ": " : "",
+		verdict.code == RS_CONFORMANT_EXCEPT ? verdict.except : "");
 	for (size_t i = 0; i < info->n; i++) {
 		fprintf(md, "%s%s: ", i ? "\n" : "", info->keys[i]);
 		rs_md_escape(md, info->values[i]);
@@ -654,9 +659,9 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	}
 	fprintf(md,
 		"%s%zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu NIMP, %zu "
-		"NORUN, %zu no test.\n\n",
+		"NA, %zu NORUN, %zu no test.\n\n",
 		verdict.nwhy ? "\n" : "", spec.n, rs.ncols, count[0], count[1], count[2], count[3],
-		count[5], count[6], count[4]);
+		count[5], count[9], count[6], count[4]);
 	fprintf(md, "| clause | level |");
 	for (size_t c = 0; c < rs.ncols; c++)
 		fprintf(md, " %s (%c%s) |", rs.cols[c].backend, rs.cols[c].mode[0],
@@ -732,7 +737,7 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	for (size_t i = 0; i < spec.n; i++)
 		for (size_t c = 0; c < rs.ncols; c++) {
 			struct rs_cell *cell = &cells[i * rs.ncols + c];
-			if (strcmp(cell->status, "SKIP"))
+			if (strcmp(cell->status, "SKIP") && strcmp(cell->status, "NA"))
 				continue;
 			fprintf(md, "| %s | %s (%s) | ", spec.clauses[i].id, rs.cols[c].backend,
 				rs.cols[c].mode);
@@ -751,8 +756,12 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	fprintf(js, "{\n  \"verdict\": {\"name\": ");
 	rs_json_string(js, rs_verdict_name(verdict.code));
 	fprintf(js,
-		", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, \"why\": [",
-		rs_verdict_exit_status(&verdict), verdict.must_clauses, verdict.must_failed);
+		", \"exit_status\": %d, \"must_clauses\": %zu, \"must_failed\": %zu, "
+		"\"not_applicable\": %zu, \"except\": ",
+		rs_verdict_exit_status(&verdict), verdict.must_clauses, verdict.must_failed,
+		verdict.not_applicable);
+	rs_json_string(js, verdict.except);
+	fprintf(js, ", \"why\": [");
 	for (size_t i = 0; i < verdict.nwhy; i++) {
 		fputs(i ? ", " : "", js);
 		rs_json_string(js, verdict.why[i]);
@@ -761,10 +770,10 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 	rs_json_members(js, info->keys, info->values, info->n);
 	fprintf(js,
 		"},\n  \"summary\": {\"clauses\": %zu, \"runs\": %zu, \"pass\": %zu, \"fail\": "
-		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"norun\": %zu, \"no_test\": "
-		"%zu, \"xfail\": %zu, \"flake\": %zu},\n",
-		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
-		count[4], count[7], count[8]);
+		"%zu, \"warn\": %zu, \"skip\": %zu, \"nimp\": %zu, \"na\": %zu, \"norun\": %zu, "
+		"\"no_test\": %zu, \"xfail\": %zu, \"flake\": %zu},\n",
+		spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[9],
+		count[6], count[4], count[7], count[8]);
 	fprintf(js,
 		"  \"expectations\": {\"entries\": %zu, \"expected_failures\": %zu, "
 		"\"flakes\": %zu, \"stale\": [",
@@ -856,9 +865,9 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 
 	/* A failed test whose clauses are not in the spec must not vanish. */
 	printf("conformance: %zu clauses x %zu runs: %zu PASS, %zu FAIL, %zu WARN, %zu SKIP, %zu "
-	       "NIMP, %zu NORUN, %zu XFAIL, %zu FLAKE%s; reports in %s\n",
-	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[6],
-	       count[7], count[8],
+	       "NIMP, %zu NA, %zu NORUN, %zu XFAIL, %zu FLAKE%s; reports in %s\n",
+	       spec.n, rs.ncols, count[0], count[1], count[2], count[3], count[5], count[9],
+	       count[6], count[7], count[8],
 	       verdict.orphan_failed ? " (and failed tests of unknown clauses)" : "", dir);
 	for (size_t i = 0; i < verdict.nwhy; i++)
 		printf("  - %s\n", verdict.why[i]);
@@ -872,8 +881,10 @@ int rs_report(const char *dir, const char *spec_path, const struct rs_run_info *
 			 "; %zu expected failures, %zu expected flakes; expectations: %zu entries, "
 			 "%zu stale",
 			 verdict.expected_failures, verdict.flakes, expects->n, nstale);
-	printf("verdict: %s (%zu of %zu MUST clauses failed%s%s)\n", rs_verdict_name(verdict.code),
-	       verdict.must_failed, verdict.must_clauses, used, verdict.nwhy ? "; why: above" : "");
+	printf("verdict: %s%s%s (%zu of %zu MUST clauses failed%s%s)\n",
+	       rs_verdict_name(verdict.code), verdict.code == RS_CONFORMANT_EXCEPT ? ": " : "",
+	       verdict.code == RS_CONFORMANT_EXCEPT ? verdict.except : "", verdict.must_failed,
+	       verdict.must_clauses, used, verdict.nwhy ? "; why: above" : "");
 	int ret = rs_verdict_exit_status(&verdict);
 	for (size_t i = 0; i < nstale; i++)
 		free(stale[i]);

@@ -10,9 +10,12 @@
 enum { RS_MESSAGE_MAX = 4096 };
 
 /* A skip whose message starts so is not a skip: NIMP (the test needs a
- * function the implementation lacks) or NORUN (the runner stopped it before
- * it began: an earlier test hung). */
+ * function the implementation lacks), NA (it needs what the implementation
+ * declares it does not do: refstor_limits, "not applicable: fixed-size
+ * (...)") or NORUN (the runner stopped it before it began: an earlier test
+ * hung). */
 #define RS_NIMP_PREFIX  "not implemented: "
+#define RS_NA_PREFIX    "not applicable: "
 #define RS_NORUN_PREFIX "not run: "
 
 /* One finished test on one backend and mode.  On disk (the --results file,
@@ -27,7 +30,8 @@ struct rs_result {
 	char test[256];    /* suite/name */
 	char clauses[256]; /* space-separated clause IDs */
 	/* PASS | FAIL | SKIP (does not apply here, with the reason) | NIMP (the
-	 * implementation lacks a function the test needs) | NORUN (not run: the
+	 * implementation lacks a function the test needs) | NA (the test needs
+	 * what the implementation declares it does not do) | NORUN (not run: the
 	 * backend could not be brought up, an earlier test hung, the run's
 	 * budget ran out) */
 	char status[8];

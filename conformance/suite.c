@@ -268,6 +268,15 @@ void rs_require_fn(bool present, const char *name)
 		cr_skip_test(RS_NIMP_PREFIX "%s (%s does not export it)", name, rs_conf()->impl);
 }
 
+void require_unlimited(uint64_t limit)
+{
+	if (!(rs_impl_limits(impl) & limit))
+		return;
+	const struct rs_limit_name *l = rs_limit_named(limit);
+	cr_skip_test(RS_NA_PREFIX "%s (%s declares %s: %s)", l ? l->name : "?", rs_conf()->impl,
+		     l ? l->macro : "?", l ? l->what : "?");
+}
+
 /* What the kernel offers on the backend (backend.h), probed on first use:
  * once per test, since every test is a process of its own.  On a filesystem
  * the scratch file lives in the test's directory.  Direct I/O is probed

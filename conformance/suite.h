@@ -91,6 +91,15 @@ void require_root(void);
  * pass nor an environment skip: a run with one is INCOMPLETE. */
 #define require_fn(fn) rs_require_fn(impl->fn != NULL, "refstor_" #fn)
 void rs_require_fn(bool present, const char *name);
+/* The implementation does not declare limit (a REFSTOR_LIMIT_* bit of
+ * refstor_limits) that would make the test meaningless; if it does, the test
+ * is "not applicable" (NA in the matrix): never a pass, and the verdict is
+ * at best "CONFORMANT except" the limit.  One call per ability a test needs:
+ * FIXED_SIZE where it grows the storage by writing or zeroing past the end,
+ * or needs discard-by-truncate; NO_RESIZE where it resizes; OUT_OF_PROCESS
+ * where it needs to see the implementation's own system calls (the fault
+ * interposer, RLIMIT_FSIZE, its descriptors). */
+void require_unlimited(uint64_t limit);
 /* (The skip messages that make a result NIMP or NORUN: report.h.) */
 /* What the backend's kernel does, probed with plain syscalls on a scratch
  * file (fs) or the device itself: true if supported.  The reason for a

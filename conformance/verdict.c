@@ -6,7 +6,10 @@
  * have passed on at least one backend and mode, and failed on none.  A test
  * that never passed, because the implementation lacks a function it needs,
  * because it applied to no backend that came up, or because a backend could
- * not be brought up at all, makes the run INCOMPLETE, with the reason.
+ * not be brought up at all, makes the run INCOMPLETE, with the reason.  One
+ * that never passed because the implementation declares it lacks what the
+ * test needs (refstor_limits) is not applicable: said per limit, with its
+ * clauses, and the best verdict is then "CONFORMANT except: <limits>".
  */
 #include "verdict.h"
 
@@ -24,6 +27,8 @@ const char *rs_verdict_name(enum rs_verdict_code code)
 		return "NOT CONFORMANT";
 	case RS_INTERRUPTED:
 		return "INTERRUPTED";
+	case RS_CONFORMANT_EXCEPT:
+		return "CONFORMANT except";
 	default:
 		return "INCOMPLETE";
 	}
@@ -64,13 +69,16 @@ static void rs_why(struct rs_verdict *v, const char *fmt, ...)
 	v->why[v->nwhy++] = strdup(line);
 }
 
-/* What is not implemented: "not implemented: WHAT (why)" -> "WHAT"
- * (refstor_x, or the keep-length profile). */
+/* What a NIMP or NA message names: "not implemented: WHAT (why)" -> "WHAT"
+ * (refstor_x, or the keep-length profile); "not applicable: LIMIT (why)" ->
+ * "LIMIT" (fixed-size). */
 static void rs_nimp_function(const char *msg, char *out, size_t len)
 {
 	const char *p = msg;
 	if (!strncmp(p, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
 		p += strlen(RS_NIMP_PREFIX);
+	else if (!strncmp(p, RS_NA_PREFIX, strlen(RS_NA_PREFIX)))
+		p += strlen(RS_NA_PREFIX);
 	const char *end = strstr(p, " (");
 	size_t n = end ? (size_t)(end - p) : strlen(p);
 	if (n >= len)
@@ -79,10 +87,43 @@ static void rs_nimp_function(const char *msg, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* The limits that made tests not applicable: per limit, how many tests and
+ * which clauses (space-separated, each once). */
+enum { RS_MAX_EXCEPTS = 8 };
+struct rs_excepts {
+	char limit[RS_MAX_EXCEPTS][128];
+	char clauses[RS_MAX_EXCEPTS][768];
+	size_t tests[RS_MAX_EXCEPTS];
+	size_t n;
+};
+
+static void rs_except(struct rs_excepts *e, const char *limit, const char *clauses)
+{
+	size_t i = 0;
+	while (i < e->n && strcmp(e->limit[i], limit))
+		i++;
+	if (i == e->n) {
+		if (e->n == RS_MAX_EXCEPTS)
+			i--; /* more limits than anyone defined: lump them into the last */
+		else
+			snprintf(e->limit[e->n++], sizeof(e->limit[0]), "%s", limit);
+	}
+	e->tests[i]++;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", clauses);
+	for (char *save, *id = strtok_r(buf, " ", &save); id; id = strtok_r(NULL, " ", &save)) {
+		if (rs_clauses_match(e->clauses[i], id))
+			continue;
+		size_t at = strlen(e->clauses[i]);
+		snprintf(e->clauses[i] + at, sizeof(e->clauses[0]) - at, "%s%s", at ? " " : "", id);
+	}
+}
+
 void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t n,
 		   struct rs_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
+	struct rs_excepts excepts = {0};
 	for (size_t i = 0; i < spec->n; i++) {
 		const struct rs_clause *c = &spec->clauses[i];
 		if (strcmp(c->level, "MUST"))
@@ -123,7 +164,7 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 		if (!rs_concerns_must(spec, r[k].clauses))
 			continue;
 		bool first = true, passed = false, failed = false;
-		const struct rs_result *nimp = NULL, *skip = NULL;
+		const struct rs_result *nimp = NULL, *na = NULL, *skip = NULL;
 		for (size_t j = 0; j < n; j++) {
 			if (strcmp(r[j].test, r[k].test))
 				continue;
@@ -135,6 +176,8 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 			failed |= rs_is(&r[j], "FAIL");
 			if (rs_is(&r[j], "NIMP") && !nimp)
 				nimp = &r[j];
+			if (rs_is(&r[j], "NA") && !na)
+				na = &r[j];
 			if (rs_is(&r[j], "SKIP") && !skip)
 				skip = &r[j];
 		}
@@ -144,6 +187,11 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 			char fn[128];
 			rs_nimp_function(nimp->message, fn, sizeof(fn));
 			rs_why(v, "%s is not implemented: its tests did not run", fn);
+		} else if (na) {
+			char limit[128];
+			rs_nimp_function(na->message, limit, sizeof(limit));
+			rs_except(&excepts, limit, r[k].clauses);
+			v->not_applicable++;
 		} else if (skip) {
 			rs_why(v, "%s [%s] ran nowhere: %s", r[k].test, r[k].clauses,
 			       skip->message);
@@ -153,10 +201,21 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 		v->expected_failures += rs_is(&r[k], "XFAIL");
 		v->flakes += rs_is(&r[k], "FLAKE");
 	}
+	bool incomplete = v->nwhy > 0;
+	/* Said whatever the verdict: a limit is never silent. */
+	for (size_t i = 0; i < excepts.n; i++) {
+		rs_why(v, "not applicable: %s (declared by the implementation): %zu tests of %s",
+		       excepts.limit[i], excepts.tests[i], excepts.clauses[i]);
+		size_t at = strlen(v->except);
+		snprintf(v->except + at, sizeof(v->except) - at, "%s%s", at ? ", " : "",
+			 excepts.limit[i]);
+	}
 	if (v->must_failed || v->orphan_failed)
 		v->code = RS_NOT_CONFORMANT;
-	else if (v->nwhy)
+	else if (incomplete)
 		v->code = RS_INCOMPLETE;
+	else if (excepts.n)
+		v->code = RS_CONFORMANT_EXCEPT;
 	else
 		v->code = RS_CONFORMANT;
 }

@@ -326,3 +326,7 @@ W unsigned refstor_abi_version(void)
 {
 	return ref()->abi_version ? ref()->abi_version() : 0;
 }
+W uint64_t refstor_limits(void)
+{
+	return ref()->limits ? ref()->limits() : 0;
+}
