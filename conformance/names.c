@@ -35,7 +35,7 @@ const char *rs_errno_name(int e)
 
 static const struct rs_limit_name rs_limit_names[] = {
     {REFSTOR_LIMIT_FIXED_SIZE, "fixed-size", "REFSTOR_LIMIT_FIXED_SIZE",
-     "writes and zeroing cannot change the size: no growth, no discard-by-truncate"},
+     "the size changes only by resize: no growth by writes, no discard-by-truncate"},
     {REFSTOR_LIMIT_NO_RESIZE, "no-resize", "REFSTOR_LIMIT_NO_RESIZE",
      "refstor_resize always fails with ENOTSUP"},
     {REFSTOR_LIMIT_OUT_OF_PROCESS, "out-of-process", "REFSTOR_LIMIT_OUT_OF_PROCESS",

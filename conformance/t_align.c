@@ -79,6 +79,7 @@ static const char *target_of_kind(int kind)
  * writes req bytes at offset req from a buffer aligned to exactly mem. */
 RS_CLAUSE_TEST(align, plain_direct_io_at_the_reported_alignment, "ALIGN-SAFE-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_direct();
 	int kinds = rs_conf()->is_dev ? 1 : KINDS;
 	for (int k = 0; k < kinds; k++) {
@@ -127,6 +128,7 @@ static bool kernel_dio(size_t *off, size_t *mem)
 
 RS_CLAUSE_TEST(align, at_least_what_the_kernel_requires, "ALIGN-SAFE-2")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_direct();
 	int kinds = rs_conf()->is_dev ? 1 : KINDS;
 	for (int k = 0; k < kinds; k++) {
@@ -155,6 +157,7 @@ RS_CLAUSE_TEST(align, at_least_what_the_kernel_requires, "ALIGN-SAFE-2")
 
 RS_CLAUSE_TEST(align, no_larger_than_the_kernel_requires, "ALIGN-MIN-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_direct();
 	const char *p = t_target(MiB, 34, NULL);
 	size_t off, mem;

@@ -36,6 +36,7 @@ RS_CLAUSE_TEST(alloc, zeroes_stay_allocated, "ALLOC-ZERO-1")
 
 RS_CLAUSE_TEST(alloc, past_the_end_grows, "ALLOC-GROW-1")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	require_fs();
 	require_fn(write_allocated_zeroes);
 	require_zero_range();

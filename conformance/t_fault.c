@@ -48,6 +48,7 @@ static int eintr_once(const char *path, enum rs_call call)
 
 RS_CLAUSE_TEST(fault, eintr_is_retried, "FAULT-EINTR-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_fn(write_zeroes);
 	require_fn(sync);
 	require_fn(resize);
@@ -103,6 +104,7 @@ RS_CLAUSE_TEST(fault, eintr_is_retried, "FAULT-EINTR-1")
 
 RS_CLAUSE_TEST(fault, short_transfers_are_continued, "FAULT-SHORT-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	const char *p = t_target(MiB, 132, NULL);
 	refstor *s = t_open(p, true);
 	size_t step = rs_conf()->direct ? t_req(s) : 1;
@@ -130,6 +132,7 @@ RS_CLAUSE_TEST(fault, short_transfers_are_continued, "FAULT-SHORT-1")
 
 RS_CLAUSE_TEST(fault, zero_byte_write_is_an_error, "FAULT-ZERO-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	const char *p = t_target(MiB, 134, NULL);
 	refstor *s = t_open(p, true);
 	struct f_snap before = f_snap(p);
@@ -183,16 +186,19 @@ static void partial_then(int err)
 
 RS_CLAUSE_TEST(fault, eio_mid_write, "FAULT-EIO-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	partial_then(EIO);
 }
 
 RS_CLAUSE_TEST(fault, enospc_mid_write, "FAULT-EIO-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	partial_then(ENOSPC);
 }
 
 RS_CLAUSE_TEST(fault, sync_reports_eio, "FAULT-EIO-2")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_fn(sync);
 	const char *p = t_target(4096, 136, NULL);
 	refstor *s = t_open(p, true);
@@ -211,6 +217,7 @@ RS_CLAUSE_TEST(fault, sync_reports_eio, "FAULT-EIO-2")
 
 RS_CLAUSE_TEST(fault, unsupported_errnos_are_enotsup, "FAULT-NOTSUP-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_fn(write_zeroes);
 	require_fn(discard);
 	require_fn(write_allocated_zeroes);
@@ -241,6 +248,7 @@ RS_CLAUSE_TEST(fault, unsupported_errnos_are_enotsup, "FAULT-NOTSUP-1")
 
 RS_CLAUSE_TEST(fault, unsupported_is_remembered_everywhere, "FAULT-NOTSUP-2")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_fn(write_zeroes);
 	require_fn(discard);
 	const char *p = t_target(MiB, 138, NULL);
@@ -262,6 +270,7 @@ RS_CLAUSE_TEST(fault, unsupported_is_remembered_everywhere, "FAULT-NOTSUP-2")
 
 RS_CLAUSE_TEST(fault, sync_reaches_fsync, "FAULT-SYNC-1")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_fn(sync);
 	const char *p = t_target(4096, 139, NULL);
 	refstor *s = t_open(p, true);

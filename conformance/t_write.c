@@ -25,6 +25,7 @@ RS_CLAUSE_TEST(write, bytes_land_and_nothing_else_changes, "WRITE-DATA-1")
 
 RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	size_t u = t_unit_here();
 	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);
@@ -46,6 +47,7 @@ RS_CLAUSE_TEST(write, size_grows_to_the_end_of_a_write, "WRITE-GROW-1")
 
 RS_CLAUSE_TEST(write, partial_writes_continue_or_fail, "WRITE-PARTIAL-1")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	size_t u = t_unit_here();
 	const char *p = t_made("img", 0, 0, NULL);
 	refstor *s = t_open(p, true);

@@ -211,9 +211,11 @@ unsigned refstor_abi_version(void);
  * a conformance run reports the clauses that need the missing ability as
  * "not applicable", instead of failing them. */
 enum refstor_limit {
-	/* Writes and zeroing never change the size: a request that reaches
-	 * past the end fails (negative errno) and changes nothing; nothing
-	 * is cut at the end (no discard-by-truncate). */
+	/* The size never changes but by resize: a write or allocated zeroes
+	 * reaching past the end fail (negative errno) and change nothing;
+	 * write_zeroes and discard act on the part inside the size (past it
+	 * reads as zeroes anyway) and never cut the end (no
+	 * discard-by-truncate). */
 	REFSTOR_LIMIT_FIXED_SIZE = 1u << 0,
 	/* refstor_resize() always fails with -ENOTSUP. */
 	REFSTOR_LIMIT_NO_RESIZE = 1u << 1,
