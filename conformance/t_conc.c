@@ -80,6 +80,7 @@ RS_CLAUSE_TEST(conc, disjoint_ranges_from_threads, "CONC-1")
 
 RS_CLAUSE_TEST(conc, stress_with_a_resizer, "CONC-2")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_fn(resize);
 	const char *p = t_made("img", 0, 0, NULL);
@@ -142,6 +143,7 @@ static void *conc3_write(void *arg)
 
 RS_CLAUSE_TEST(conc, write_data_resize_loses_no_write, "CONC-3")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	require_fs();
 	require_fn(resize);

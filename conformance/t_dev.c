@@ -28,6 +28,7 @@ RS_CLAUSE_TEST(dev, size_is_blkgetsize64, "DEV-SIZE-1")
 
 RS_CLAUSE_TEST(dev, resize_is_refused, "DEV-RESIZE-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fn(resize);
 	const char *dev = t_dev();
 	uint64_t size = f_size(dev);

@@ -38,6 +38,7 @@ static int fill_up(refstor *s, const char *p, size_t u, char *first)
 
 RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	require_small();
 	size_t u = t_unit_here();
 	const char *p = t_made("img", 0, 0, NULL);
@@ -55,6 +56,8 @@ RS_CLAUSE_TEST(enospc, write_reports_enospc_and_keeps_data, "ENOSPC-1")
 
 RS_CLAUSE_TEST(enospc, shrinking_frees_space_for_the_handle, "ENOSPC-2")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_small();
 	require_fn(resize);
 	size_t u = t_unit_here();
@@ -73,6 +76,7 @@ RS_CLAUSE_TEST(enospc, shrinking_frees_space_for_the_handle, "ENOSPC-2")
 
 RS_CLAUSE_TEST(enospc, discard_frees_space_for_the_handle, "ENOSPC-2")
 {
+	require_unlimited(REFSTOR_LIMIT_FIXED_SIZE);
 	require_small();
 	require_fn(discard);
 	size_t u = t_unit_here();
@@ -130,11 +134,13 @@ static void grow_until_full(bool rollback)
 
 RS_CLAUSE_TEST(enospc, growing_resize_keeps_size_and_length_together, "ENOSPC-3")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	grow_until_full(false);
 }
 
 RS_CLAUSE_TEST(enospc, growing_resize_rolls_back, "ENOSPC-4")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	grow_until_full(true);
 }
 
@@ -143,6 +149,7 @@ RS_CLAUSE_TEST(enospc, growing_resize_rolls_back, "ENOSPC-4")
  * with plain O_DIRECT I/O). */
 RS_CLAUSE_TEST(enospc, opening_on_a_full_filesystem, "ENOSPC-5")
 {
+	require_unlimited(REFSTOR_LIMIT_OUT_OF_PROCESS);
 	require_small();
 	require_fn(req_align);
 	require_fn(mem_align);

@@ -8,6 +8,7 @@
 
 RS_CLAUSE_TEST(resize, shrink_and_equal, "RESIZE-SHRINK-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_fn(resize);
 	char *want = t_alloc(0, MiB);
@@ -30,6 +31,7 @@ RS_CLAUSE_TEST(resize, shrink_and_equal, "RESIZE-SHRINK-1")
 
 RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_fn(resize);
 	bool can_allocate = backend_can_fallocate();
@@ -70,6 +72,7 @@ RS_CLAUSE_TEST(resize, grow_in_every_mode, "RESIZE-GROW-1")
 
 RS_CLAUSE_TEST(resize, allocate_and_write_data_allocate, "RESIZE-ALLOC-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_fn(resize);
 	require_fn(sync);
@@ -91,6 +94,7 @@ RS_CLAUSE_TEST(resize, allocate_and_write_data_allocate, "RESIZE-ALLOC-1")
 
 RS_CLAUSE_TEST(resize, none_and_zero_are_sparse, "RESIZE-SPARSE-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_fn(resize);
 	require_fn(sync);
@@ -112,6 +116,7 @@ RS_CLAUSE_TEST(resize, none_and_zero_are_sparse, "RESIZE-SPARSE-1")
 
 RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 {
+	require_unlimited(REFSTOR_LIMIT_NO_RESIZE);
 	require_fs();
 	require_direct();
 	require_fn(resize);
