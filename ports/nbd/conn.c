@@ -90,10 +90,20 @@ int rn_connect(refstor *s, const char *op, int sock, int64_t deadline_ns)
 		return rn_failf(ENOMEM, false, s->what, "%s %s: nbd_create: %s", op, s->what,
 				nbd_get_error());
 	}
-	/* libnbd's default strictness stays: requests the server did not
-	 * advertise, out of bounds or unaligned to its minimum block size are
-	 * refused by libnbd before they are sent, as for any libnbd client. */
-	if (nbd_aio_connect_socket(h, sock) == -1) {
+	/*
+	 * libnbd's client-side checks stay (commands the server did not
+	 * advertise, requests out of bounds), except alignment: a caller's
+	 * read or write is held to the minimum block size by io.c (the ABI's
+	 * BAD-ALIGN-1), and what is left unaligned is ours to send as it is:
+	 * a read cut at a size that is not a multiple of the minimum block
+	 * (qemu exports whole 512-byte sectors but may ask for 4096), the
+	 * preallocation of a resize to such a size, zeroing (the ABI leaves
+	 * its alignment to the storage, ZERO-ALIGN-1).  What the server does
+	 * with those is what is being measured; libnbd would refuse them
+	 * with EINVAL before the server saw them.
+	 */
+	if (nbd_set_strict_mode(h, nbd_get_strict_mode(h) & ~LIBNBD_STRICT_ALIGN) == -1 ||
+	    nbd_aio_connect_socket(h, sock) == -1) {
 		snprintf(why, sizeof(why), "connect: %s", nbd_get_error());
 		nbd_close(h);
 		close(sock);

@@ -312,25 +312,18 @@ static int rn_truncate(int fd, uint64_t size)
 
 /*
  * The size create asks for.  qemu resizes through the server (block_resize,
- * then the preallocation over NBD), an existing file first to 0 bytes, as the
- * reference truncates it.  nbdkit cannot resize: the file got its length by
- * ftruncate before the server started, and only the preallocation is done
- * over NBD.
+ * then the preallocation over NBD).  nbdkit cannot resize: the file got its
+ * length by ftruncate before the server started, and only the preallocation
+ * is done over NBD.
  */
-static int rn_create_size(refstor *s, const struct refstor_create_opts *o, bool made)
+static int rn_create_size(refstor *s, const struct refstor_create_opts *o)
 {
-	if (!s->preset->listens) {
-		if (o->size > 0 && o->prealloc != REFSTOR_PREALLOC_NONE &&
-		    o->prealloc != REFSTOR_PREALLOC_ZERO)
-			return rn_prealloc(s, "create", 0, o->size, o->prealloc);
+	if (o->size == 0)
 		return 0;
-	}
-	int r = 0;
+	if (!s->preset->listens)
+		return rn_prealloc(s, "create", 0, o->size, o->prealloc);
 	pthread_rwlock_wrlock(&s->lock);
-	if (!made && atomic_load(&s->size) > 0)
-		r = rn_resize_locked(s, 0, REFSTOR_PREALLOC_NONE);
-	if (!r && o->size > 0)
-		r = rn_resize_locked(s, o->size, o->prealloc);
+	int r = rn_resize_locked(s, o->size, o->prealloc);
 	pthread_rwlock_unlock(&s->lock);
 	return r;
 }
@@ -367,16 +360,23 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	}
 	if (fd < 0)
 		return rn_failf(errno, true, path, "create %s", path);
+	/*
+	 * An existing file is emptied here, before the server starts, as
+	 * O_TRUNC would: qemu refuses a writable direct export of a file whose
+	 * length is not a multiple of its request alignment, so emptying it
+	 * through the server would fail where the reference succeeds.  (The
+	 * cost: where the server then refuses direct I/O, the file is already
+	 * empty, which the reference avoids: OPEN-DIRECT-1 on ramfs.)  nbdkit
+	 * gets the new length here too: it cannot change it afterwards.
+	 */
 	r = rn_ready_fd(fd, "create", path);
-	if (!r && !rn_preset()->listens) {
-		/* nbdkit: the length before the server starts, which cannot
-		 * change it afterwards. */
-		int e = made ? 0 : rn_truncate(fd, 0);
-		if (!e && o->size > 0)
-			e = rn_truncate(fd, o->size);
-		if (e)
-			r = rn_failf(e, true, path, "create %s: truncate", path);
-	}
+	int e = 0;
+	if (!r && !made)
+		e = rn_truncate(fd, 0);
+	if (!r && !e && o->size > 0 && !rn_preset()->listens)
+		e = rn_truncate(fd, o->size);
+	if (e)
+		r = rn_failf(e, true, path, "create %s: truncate", path);
 	refstor *s = NULL;
 	if (!r)
 		r = rn_handle_new(fd, path, "create", true, o->open.direct, &s);
@@ -384,7 +384,7 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 		close(fd);
 		goto undo;
 	}
-	r = rn_create_size(s, o, made);
+	r = rn_create_size(s, o);
 	if (r) {
 		/* Keep the resize's message, with the creation as context. */
 		char why[1024];

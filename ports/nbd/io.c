@@ -66,11 +66,11 @@ static bool rn_aligned(uint64_t v, size_t align)
 /*
  * The iovecs, checked as the reference checks them, and the total.  With a
  * minimum block size (a direct qemu handle: req_align > 1) the offset and
- * every segment's length must be multiples of it: libnbd refuses an
- * unaligned request itself, and checking each segment here (the kernel's
- * rule for O_DIRECT vectors, BAD-ALIGN-1) keeps the bounce buffer from
- * turning two half blocks into an aligned request, and refuses the vector
- * before any of it is sent.
+ * every segment's length must be multiples of it, the ABI's rule for the
+ * alignment a handle reports (BAD-ALIGN-1, per segment as the kernel's rule
+ * for O_DIRECT vectors): checked here, before any of the vector is sent,
+ * because the bounce buffer would turn two half blocks into one aligned
+ * request, and because libnbd's own alignment check is off (conn.c).
  */
 static int rn_check_iov(const refstor *s, const char *op, const struct iovec *iov, int iovcnt,
 			uint64_t offset, size_t *total)
