@@ -96,18 +96,32 @@ int rn_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
 	return -err;
 }
 
-int rn_fail_nbd(const refstor *s, const char *op, const char *detail)
+int rn_fail_nbd(refstor *s, const char *op, const char *detail)
 {
 	/* Read both before anything else can call into libnbd on this thread:
 	 * they are libnbd's thread-local state, like our message. */
 	int e = nbd_get_errno();
 	const char *why = nbd_get_error();
-	/* libnbd sets no errno for some failures (a dead connection): EIO is
-	 * what a request that did not complete is. */
+	/* libnbd sets no errno for some failures: EIO is what a request that
+	 * did not complete is. */
 	if (e <= 0)
 		e = EIO;
-	return rn_failf(e, true, s->what, "%s %s%s: %s", op, s->what, detail ? detail : "",
-			why ? why : "(libnbd gave no message)");
+	/* The server is gone (it died, or was killed with the thread that
+	 * started it: server.c).  libnbd says so with ENOTCONN for the request
+	 * that found out, and with EINVAL ("invalid state: DEAD") for every
+	 * later one, which would read as a bad argument: the storage is out of
+	 * reach, an I/O error.  What the server said last may tell why. */
+	if (!s->nbd || !(nbd_aio_is_dead(s->nbd) || nbd_aio_is_closed(s->nbd)))
+		return rn_failf(e, true, s->what, "%s %s%s: %s", op, s->what, detail ? detail : "",
+				why ? why : "(libnbd gave no message)");
+	if (e == EINVAL)
+		e = EIO;
+	char said[RN_TAIL_MAX + 16];
+	rn_server_drain(&s->server);
+	rn_server_said(&s->server, said, sizeof(said));
+	return rn_failf(e, true, s->what, "%s %s%s: the connection to %s is gone (%s); it said: %s",
+			op, s->what, detail ? detail : "", s->server.name,
+			why ? why : "no message from libnbd", said[0] ? said : "(nothing)");
 }
 
 int rn_errno_in(const char *text, int fallback)

@@ -71,7 +71,7 @@ int rn_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
 #define rn_fail_path(err, path, ...) rn_failf(err, false, path, __VA_ARGS__)
 /* The failure of a libnbd call: errno from nbd_get_errno() (EIO if none), the
  * message "<op> <what><detail>: <nbd_get_error()>". */
-int rn_fail_nbd(const refstor *s, const char *op, const char *detail);
+int rn_fail_nbd(refstor *s, const char *op, const char *detail);
 /* The errno a server's message names: the last of the errnos we know whose
  * strerror() text it contains, or fallback. */
 int rn_errno_in(const char *text, int fallback);

@@ -114,7 +114,7 @@ static int rn_fail_fixed(const refstor *s, const char *op, uint64_t offset, uint
 			    op, s->what, offset, length, atomic_load(&((refstor *)s)->size));
 }
 
-static int rn_fail_req(const refstor *s, const char *op, uint64_t offset, uint64_t length)
+static int rn_fail_req(refstor *s, const char *op, uint64_t offset, uint64_t length)
 {
 	char detail[96];
 	snprintf(detail, sizeof(detail), " at offset %" PRIu64 " (%" PRIu64 " bytes)", offset,
