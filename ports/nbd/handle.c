@@ -257,6 +257,7 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 	r = pthread_rwlock_init(&s->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	if (r) {
+		rn_server_destroy(&s->server);
 		free(s);
 		return rn_failf(r, true, what, "%s %s: pthread_rwlock_init", op, what);
 	}
