@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * smoke.c - one peer end to end, without the suite:
- *   refstor-nbd-smoke PEER.so DIR
+ *   refstor-nbd-smoke PEER.so DIR [PROGRAM]
  * creates DIR/nbd-smoke-<pid>.img through the peer, writes, reads back, reads
  * past the end, zeroes, discards, resizes (or is refused: nbdkit), closes,
  * and checks the file with plain pread; then that nothing is left behind: no
  * descriptor more than before, no child process (waitpid gives ECHILD).
- * Prints the time of one open+close.  Exit 0 when every check holds.
+ * Prints the time of one open+close.  Exit 0 when every check holds, 77
+ * (skipped) when PROGRAM, the peer's server, is not on PATH.
  */
 #include "refstor.h"
 
@@ -75,6 +76,20 @@ static void fds(unsigned char set[128])
 	closedir(d);
 }
 
+static bool on_path(const char *program)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	for (const char *p = path ? path : ""; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, program);
+		if (!access(buf, X_OK))
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -92,9 +107,13 @@ static bool all(const unsigned char *b, size_t n, unsigned char v)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s PEER.so DIR\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s PEER.so DIR [PROGRAM]\n", argv[0]);
 		return 2;
+	}
+	if (argc == 4 && !on_path(argv[3])) {
+		printf("smoke: %s is not on PATH: skipped\n", argv[3]);
+		return 77;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
