@@ -144,14 +144,15 @@ int rn_connect(refstor *s, const char *op, int sock, int64_t deadline_ns)
 	s->can_fast_zero = nbd_can_fast_zero(h) == 1;
 	s->can_trim = nbd_can_trim(h) == 1;
 	s->can_flush = nbd_can_flush(h) == 1;
-	s->req_align = min > 0 ? (size_t)min : 1;
+	size_t align = min > 0 ? (size_t)min : 1;
+	atomic_store(&s->req_align, align);
 	/* No maximum: 32 MiB is what servers that do not say one take (NBD's
 	 * own advice); above 64 MiB libnbd refuses whatever the server says. */
 	size_t cap = max > 0 ? (size_t)max : (size_t)32 << 20;
 	if (cap > (size_t)64 << 20)
 		cap = (size_t)64 << 20;
-	cap -= cap % s->req_align;
-	s->max_req = cap ? cap : s->req_align;
+	cap -= cap % align;
+	s->max_req = cap ? cap : align;
 	atomic_store(&s->size, (uint64_t)size);
 	s->nbd = h;
 	return 0;

@@ -245,7 +245,7 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 	s->writable = writable;
 	s->direct = direct;
 	s->is_block = is_block;
-	s->req_align = 1;
+	atomic_init(&s->req_align, 1);
 	atomic_init(&s->size, 0);
 	rn_server_init(&s->server);
 	rn_qmp_init(&s->qmp, -1);
@@ -452,7 +452,7 @@ size_t refstor_mem_align(const refstor *s)
 
 size_t refstor_req_align(const refstor *s)
 {
-	return s ? s->req_align : 0;
+	return s ? atomic_load(&((refstor *)s)->req_align) : 0;
 }
 
 /* NBD has no zeroing or trimming granularity of its own (no block-size
@@ -461,12 +461,12 @@ size_t refstor_req_align(const refstor *s)
  * alignment is all a client can be told. */
 size_t refstor_zero_align(const refstor *s)
 {
-	return s ? s->req_align : 0;
+	return s ? atomic_load(&((refstor *)s)->req_align) : 0;
 }
 
 size_t refstor_discard_align(const refstor *s)
 {
-	return s ? s->req_align : 0;
+	return s ? atomic_load(&((refstor *)s)->req_align) : 0;
 }
 
 uint64_t refstor_size(const refstor *s)

@@ -52,8 +52,10 @@ struct refstor {
 	 * it changes only under the exclusive lock (a reconnect in resize). */
 	struct nbd_handle *nbd;
 	bool can_zero, can_fast_zero, can_trim, can_flush;
-	size_t req_align; /* the server's minimum block size, 1 if none */
-	size_t max_req;   /* the largest read or write the server takes */
+	/* The server's minimum block size, 1 if none.  Atomic: the accessors
+	 * read it without the lock while a resize's reconnect sets it again. */
+	_Atomic size_t req_align;
+	size_t max_req; /* the largest read or write the server takes */
 	_Atomic uint64_t size;
 	/* Shared by I/O, exclusive for resize, which replaces the connection. */
 	pthread_rwlock_t lock;

@@ -79,6 +79,8 @@ static int rn_check_iov(const refstor *s, const char *op, const struct iovec *io
 		return rn_fail(EINVAL, "%s: negative iovcnt %d", op, iovcnt);
 	if (iovcnt > 0 && !iov)
 		return rn_fail(EINVAL, "%s: NULL iovec array with iovcnt %d", op, iovcnt);
+	/* Under the handle's lock: the value of the connection in use. */
+	size_t align = atomic_load(&((refstor *)s)->req_align);
 	size_t sum = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		if (!iov[i].iov_base && iov[i].iov_len)
@@ -88,20 +90,20 @@ static int rn_check_iov(const refstor *s, const char *op, const struct iovec *io
 			return rn_fail(EINVAL, "%s: total length of %d iovecs overflows", op,
 				       iovcnt);
 		sum += iov[i].iov_len;
-		if (!rn_aligned(iov[i].iov_len, s->req_align))
+		if (!rn_aligned(iov[i].iov_len, align))
 			return rn_fail(EINVAL,
 				       "%s: iovec %d (%zu bytes) is not a multiple of req_align "
 				       "%zu, the server's minimum block size",
-				       op, i, iov[i].iov_len, s->req_align);
+				       op, i, iov[i].iov_len, align);
 	}
 	int r = rn_check_range(op, offset, sum);
 	if (r)
 		return r;
-	if (!rn_aligned(offset, s->req_align))
+	if (!rn_aligned(offset, align))
 		return rn_fail(EINVAL,
 			       "%s: offset %" PRIu64 " is not a multiple of req_align %zu, the "
 			       "server's minimum block size",
-			       op, offset, s->req_align);
+			       op, offset, align);
 	*total = sum;
 	return 0;
 }
@@ -220,11 +222,9 @@ static int rn_readv(refstor *s, const struct iovec *iov, int iovcnt, uint64_t of
 	size_t total;
 	if (!s)
 		return rn_fail_null("readv");
-	int r = rn_check_iov(s, "readv", iov, iovcnt, offset, &total);
-	if (r || !total)
-		return r;
 	pthread_rwlock_rdlock(&s->lock);
-	if (!(r = rn_check_connected(s, "readv"))) {
+	int r = rn_check_iov(s, "readv", iov, iovcnt, offset, &total);
+	if (!r && total && !(r = rn_check_connected(s, "readv"))) {
 		/* Below the size from the server; at and past it, zeroes. */
 		uint64_t size = atomic_load(&s->size);
 		size_t below = offset >= size ? 0 : size - offset < total ? size - offset : total;
@@ -247,11 +247,9 @@ static int rn_writev(refstor *s, const struct iovec *iov, int iovcnt, uint64_t o
 		return rn_fail_null("writev");
 	if (!s->writable)
 		return rn_fail_read_only(s, "writev");
-	int r = rn_check_iov(s, "writev", iov, iovcnt, offset, &total);
-	if (r || !total)
-		return r;
 	pthread_rwlock_rdlock(&s->lock);
-	if (!(r = rn_check_connected(s, "writev"))) {
+	int r = rn_check_iov(s, "writev", iov, iovcnt, offset, &total);
+	if (!r && total && !(r = rn_check_connected(s, "writev"))) {
 		if (offset + total > atomic_load(&s->size))
 			r = rn_fail_fixed(s, "writev", offset, total);
 		else
