@@ -127,9 +127,11 @@ int rn_fail_nbd(refstor *s, const char *op, const char *detail)
 int rn_errno_in(const char *text, int fallback)
 {
 	/* The errnos a server's start-up or QMP failure names that the ABI
-	 * has a meaning for; anything else is an I/O error to the caller. */
-	static const int known[] = {ENOENT, EACCES, EINVAL, EISDIR, EROFS,
-				    ENOSPC, EPERM,  EBUSY,  ENOTSUP};
+	 * has a meaning for; anything else is an I/O error to the caller.
+	 * EFBIG: qemu's block_resize past a file-size limit says "File too
+	 * large" (the server inherits this process's RLIMIT_FSIZE). */
+	static const int known[] = {ENOENT, EACCES, EINVAL, EISDIR,  EROFS,
+				    ENOSPC, EPERM,  EBUSY,  ENOTSUP, EFBIG};
 	const char *last = NULL;
 	int found = fallback;
 	for (size_t i = 0; text && i < sizeof(known) / sizeof(known[0]); i++) {
