@@ -128,7 +128,9 @@ RS_CLAUSE_TEST(resize, write_data_on_a_direct_handle, "RESIZE-DIRECT-1")
 	T_OK(impl->resize(s, 5 * req + 77, REFSTOR_PREALLOC_WRITE_DATA));
 	T_EQ(f_size(p), 5 * req + 77, "length after WRITE_DATA to an unaligned size");
 	char *b = t_alloc(0, req);
-	T_ERR(t_read(s, b + 1, req, 0), EINVAL);       /* still direct: misalignment refused */
+	/* Still direct: a misaligned offset is refused (an offset, not the
+	 * buffer: an implementation may need no memory alignment at all). */
+	T_ERR(t_read(s, b, req, 1), EINVAL);
 	uint64_t grown = (1000 + req - 1) / req * req; /* first block wholly past the old end */
 	T_OK(t_read(s, b, req, grown));
 	t_assert_zero(b, req, grown, "grown range on a direct handle");

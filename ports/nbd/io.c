@@ -7,8 +7,11 @@
  *    INT64_MAX, a read-only handle), before anything is sent;
  *  - reads past the size read as zeroes (the ABI's rule; NBD cannot read
  *    there): only the part below the size is asked for;
- *  - an export has a fixed size: a write or zeroing that reaches past it
- *    fails with -ENOSPC before anything is sent;
+ *  - an export has a fixed size (REFSTOR_LIMIT_FIXED_SIZE): a write or
+ *    allocated zeroes that reach past it fail with -ENOSPC before anything
+ *    is sent; write_zeroes and discard are cut at the size, since what lies
+ *    past it reads as zeroes already (the reference cuts a file there, or
+ *    keeps its length: no server can do either on an export);
  *  - a vector of buffers becomes one request through a bounce buffer (NBD
  *    has no vectored I/O), and requests are cut at the server's maximum
  *    (NBD's 32-bit lengths for zeroing and trimming).
@@ -316,10 +319,15 @@ static int rn_zeroing(refstor *s, const char *op, enum rn_zeroing kind, uint64_t
 	if (r)
 		return r < 0 ? r : 0;
 	pthread_rwlock_rdlock(&s->lock);
+	uint64_t size = atomic_load(&s->size);
+	if (kind != RN_ALLOCATED_ZEROES && offset + length > size)
+		length = offset < size ? size - offset : 0;
 	if ((r = rn_check_connected(s, op))) {
 		/* reported */
-	} else if (offset + length > atomic_load(&s->size)) {
+	} else if (offset + length > size) {
 		r = rn_fail_fixed(s, op, offset, length);
+	} else if (!length) {
+		r = 0; /* all of it past the end: reads as zeroes already */
 	} else if (kind == RN_DISCARD) {
 		/* The ABI's discard is a hint: a server that cannot trim has
 		 * done a correct discard by doing nothing. */
