@@ -320,14 +320,15 @@ static int rn_zeroing(refstor *s, const char *op, enum rn_zeroing kind, uint64_t
 		return r < 0 ? r : 0;
 	pthread_rwlock_rdlock(&s->lock);
 	uint64_t size = atomic_load(&s->size);
-	if (kind != RN_ALLOCATED_ZEROES && offset + length > size)
+	bool cut = kind != RN_ALLOCATED_ZEROES && offset + length > size;
+	if (cut)
 		length = offset < size ? size - offset : 0;
 	if ((r = rn_check_connected(s, op))) {
 		/* reported */
+	} else if (cut && !length) {
+		r = 0; /* all of it past the end: reads as zeroes already */
 	} else if (offset + length > size) {
 		r = rn_fail_fixed(s, op, offset, length);
-	} else if (!length) {
-		r = 0; /* all of it past the end: reads as zeroes already */
 	} else if (kind == RN_DISCARD) {
 		/* The ABI's discard is a hint: a server that cannot trim has
 		 * done a correct discard by doing nothing. */
@@ -339,14 +340,14 @@ static int rn_zeroing(refstor *s, const char *op, enum rn_zeroing kind, uint64_t
 				 op, s->what, offset, length);
 	} else {
 		/*
-		 * write_zeroes: FAST_ZERO, where the server knows it, asks it to
-		 * fail (ENOTSUP) rather than write zeroes slowly: the ABI's
-		 * "-ENOTSUP when the storage cannot do it without writing data".
-		 * allocated zeroes: NO_HOLE, zeroes that stay allocated.
+		 * FAST_ZERO, where the server knows it, asks it to fail
+		 * (ENOTSUP) rather than write zeroes slowly: the ABI's "-ENOTSUP
+		 * when the storage cannot do it" for both calls, whose reference
+		 * never writes data (a punch hole, FALLOC_FL_ZERO_RANGE).
+		 * Allocated zeroes add NO_HOLE: zeroes that stay allocated.
 		 */
-		uint32_t flags = kind == RN_ALLOCATED_ZEROES ? LIBNBD_CMD_FLAG_NO_HOLE
-				 : s->can_fast_zero          ? LIBNBD_CMD_FLAG_FAST_ZERO
-							     : 0;
+		uint32_t flags = (s->can_fast_zero ? LIBNBD_CMD_FLAG_FAST_ZERO : 0) |
+				 (kind == RN_ALLOCATED_ZEROES ? LIBNBD_CMD_FLAG_NO_HOLE : 0);
 		r = rn_zero_pieces(s, op, false, flags, offset, length);
 	}
 	pthread_rwlock_unlock(&s->lock);
