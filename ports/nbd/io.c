@@ -340,14 +340,16 @@ static int rn_zeroing(refstor *s, const char *op, enum rn_zeroing kind, uint64_t
 				 op, s->what, offset, length);
 	} else {
 		/*
-		 * FAST_ZERO, where the server knows it, asks it to fail
-		 * (ENOTSUP) rather than write zeroes slowly: the ABI's "-ENOTSUP
-		 * when the storage cannot do it" for both calls, whose reference
-		 * never writes data (a punch hole, FALLOC_FL_ZERO_RANGE).
-		 * Allocated zeroes add NO_HOLE: zeroes that stay allocated.
+		 * write_zeroes: FAST_ZERO, where the server knows it, asks it to
+		 * fail (ENOTSUP) rather than write zeroes: the reference punches
+		 * a hole, and "-ENOTSUP when the storage cannot do it".
+		 * Allocated zeroes: NO_HOLE alone, zeroes that stay allocated;
+		 * not FAST_ZERO, since the reference's FALLOC_FL_ZERO_RANGE may
+		 * itself write zeroes on a block device (the kernel's fallback).
 		 */
-		uint32_t flags = (s->can_fast_zero ? LIBNBD_CMD_FLAG_FAST_ZERO : 0) |
-				 (kind == RN_ALLOCATED_ZEROES ? LIBNBD_CMD_FLAG_NO_HOLE : 0);
+		uint32_t flags = kind == RN_ALLOCATED_ZEROES ? LIBNBD_CMD_FLAG_NO_HOLE
+				 : s->can_fast_zero          ? LIBNBD_CMD_FLAG_FAST_ZERO
+							     : 0;
 		r = rn_zero_pieces(s, op, false, flags, offset, length);
 	}
 	pthread_rwlock_unlock(&s->lock);
