@@ -6,6 +6,8 @@
  * past the end, zeroes, discards, resizes (or is refused: nbdkit), closes,
  * and checks the file with plain pread; then that nothing is left behind: no
  * descriptor more than before, no child process (waitpid gives ECHILD).
+ * With PROGRAM, also that a process killed with a handle open takes its
+ * server with it (PR_SET_PDEATHSIG): no PROGRAM process outlives it.
  * Prints the time of one open+close.  Exit 0 when every check holds, 77
  * (skipped) when PROGRAM, the peer's server, is not on PATH.
  */
@@ -15,6 +17,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +89,59 @@ static bool on_path(const char *program)
 		if (!access(buf, X_OK))
 			return true;
 		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* Live (not zombie) processes whose name is program's, as the kernel keeps
+ * it (15 characters). */
+static int live_servers(const char *program)
+{
+	char comm[16];
+	snprintf(comm, sizeof(comm), "%s", program);
+	DIR *d = opendir("/proc");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char path[300], line[128], state = 0, name[64] = "";
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) &&
+		    sscanf(line, "%*d (%63[^)]) %c", name, &state) == 2)
+			n += !strcmp(name, comm) && state != 'Z';
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A child opens path through the peer and is killed, handle open: within
+ * 3 s no more servers may be alive than before.  True when none outlives it. */
+static bool server_dies_with_its_client(const struct peer *p, const char *path, const char *program)
+{
+	int before = live_servers(program);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		refstor *s;
+		struct refstor_open_opts o = {.path = path, .writable = true};
+		if (p->open(&o, &s))
+			_exit(3);
+		raise(SIGKILL);
+		_exit(4);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (!WIFSIGNALED(st)) {
+		fprintf(stderr, "smoke: the child did not get to its open (status %d)\n", st);
+		return false;
+	}
+	for (int i = 0; i < 300; i++) {
+		if (live_servers(program) <= before)
+			return true;
+		usleep(10000);
 	}
 	return false;
 }
@@ -204,6 +261,11 @@ int main(int argc, char **argv)
 	CHECK(p.open(&bad, &s) == -ENOENT, "open of a missing path: %s", p.last_error());
 	bad.path = argv[2];
 	CHECK(p.open(&bad, &s) == -EISDIR, "open of a directory: %s", p.last_error());
+
+	/* A client that dies with a handle open takes its server along. */
+	if (argc == 4)
+		CHECK(server_dies_with_its_client(&p, path, argv[3]),
+		      "a %s outlived its client, killed with a handle open", argv[3]);
 
 	/* Nothing left behind. */
 	fds(after);
