@@ -12,16 +12,14 @@
 #include "refstor.h"
 #pragma GCC visibility pop
 
+#include "admit.h"
 #include "lock.h"
+#include "message.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-/* What kind of object the fd refers to decides size lookup, whether the
- * length can change and how zeroes are made. */
-enum rs_kind { RS_REGULAR, RS_BLOCK, RS_CHAR };
 
 struct refstor {
 	int fd;
@@ -46,18 +44,6 @@ struct refstor {
 	struct rs_lock lock;
 };
 
-/*
- * error.c: set the thread-local message; return -err (err > 0).  with_errno
- * appends ": strerror(err)".  A message that names path (through a %s of
- * fmt) and is too long for the buffer is shortened in the path (its middle
- * becomes "..."), never in the reason or the errno's text.
- */
-int rs_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-#define rs_fail(err, ...)                  rs_failf(err, false, NULL, __VA_ARGS__)
-#define rs_fail_errno(err, ...)            rs_failf(err, true, NULL, __VA_ARGS__)
-#define rs_fail_path(err, path, ...)       rs_failf(err, false, path, __VA_ARGS__)
-#define rs_fail_path_errno(err, path, ...) rs_failf(err, true, path, __VA_ARGS__)
 /* Every "cannot do that here" errno becomes ENOTSUP (docs/spec.md ERR-NOTSUP-1). */
 int rs_map_unsupported(int err);
 

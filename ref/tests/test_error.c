@@ -23,7 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-enum { MSG_MAX = 1024 /* error.c's RS_MSG_MAX */ };
+enum { MSG_MAX = 1024 /* message.c's RS_MSG_MAX */ };
 
 static void *other_thread_message(void *arg)
 {
