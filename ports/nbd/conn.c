@@ -50,7 +50,7 @@ int rn_dial(refstor *s, const char *op)
 	memcpy(a.sun_path + 1, s->nbd_addr, n);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return rn_failf(errno, true, s->what, "%s %s: socket", op, s->what);
+		return rs_failf(errno, true, s->what, "%s %s: socket", op, s->what);
 	int r;
 	do
 		r = connect(fd, (struct sockaddr *)&a,
@@ -59,7 +59,7 @@ int rn_dial(refstor *s, const char *op)
 	if (r < 0) {
 		int e = errno;
 		close(fd);
-		return rn_failf(e, true, s->what, "%s %s: connect to %s's NBD socket @%s", op,
+		return rs_failf(e, true, s->what, "%s %s: connect to %s's NBD socket @%s", op,
 				s->what, s->server.name, s->nbd_addr);
 	}
 	return fd;
@@ -76,7 +76,7 @@ int rn_fail_server(refstor *s, const char *op, const char *why, int64_t deadline
 	char said[RN_TAIL_MAX + 512];
 	rn_server_said(&s->server, said, sizeof(said));
 	int e = rn_errno_in(said, EIO);
-	return rn_failf(e, false, s->what, "%s %s: %s %s; %s said: %s", op, s->what, s->server.name,
+	return rs_failf(e, false, s->what, "%s %s: %s %s; %s said: %s", op, s->what, s->server.name,
 			why, s->server.name, said[0] ? said : "(nothing)");
 }
 
@@ -87,7 +87,7 @@ int rn_connect(refstor *s, const char *op, int sock, int64_t deadline_ns)
 	struct nbd_handle *h = nbd_create();
 	if (!h) {
 		close(sock);
-		return rn_failf(ENOMEM, false, s->what, "%s %s: nbd_create: %s", op, s->what,
+		return rs_failf(ENOMEM, false, s->what, "%s %s: nbd_create: %s", op, s->what,
 				nbd_get_error());
 	}
 	/*

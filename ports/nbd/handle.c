@@ -21,88 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *rn_type_name(mode_t m)
-{
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISLNK(m))
-		return "a symbolic link";
-	return "of an unknown type";
-}
-
-/*
- * Storage is a regular file or a device.  A directory is refused with the
- * errno the kernel gives a writable open of one (EISDIR); a FIFO or a socket
- * with EINVAL, as the reference does (OPEN-TYPE-1): a server opening a FIFO
- * read-only would wait for a writer for ever.  A character device is left to
- * the server to accept or refuse.
- */
-static int rn_check_type(mode_t m, const char *op, const char *what, bool *is_block)
-{
-	*is_block = S_ISBLK(m);
-	if (S_ISREG(m) || S_ISBLK(m) || S_ISCHR(m))
-		return 0;
-	if (S_ISDIR(m))
-		return rn_fail_path(EISDIR, what, "%s %s: is a directory", op, what);
-	return rn_fail_path(EINVAL, what, "%s %s: is %s, not a regular file or device", op, what,
-			    rn_type_name(m));
-}
-
-/* A path that names no storage is refused before it is opened at all (even a
- * non-blocking open of a FIFO lets a writer waiting in open(2) through). */
-static int rn_check_path(const char *op, const char *path)
-{
-	struct stat st;
-	bool is_block;
-	return stat(path, &st) ? 0 : rn_check_type(st.st_mode, op, path, &is_block);
-}
-
-/* open(2) that cannot block on a FIFO that took the path's place after
- * rn_check_path; O_NONBLOCK is cleared again in rn_ready_fd. */
-static int rn_open_nonblock(const char *path, int flags, mode_t mode)
-{
-	int fd;
-	do
-		fd = open(path, flags | O_NONBLOCK | O_CLOEXEC, mode);
-	while (fd < 0 && errno == EINTR);
-	return fd;
-}
-
-static int rn_ready_fd(int fd, const char *op, const char *path)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
-		return rn_failf(errno, true, path, "%s %s: fcntl", op, path);
-	return 0;
-}
-
-static bool rn_all_zero(const uint64_t *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i])
-			return false;
-	return true;
-}
-
-/* ABI 1.0's options, as the reference checks them: a known profile (both
- * are the same here: NBD never truncates on zeroing, which is what the
- * keep-length profile asks), nothing in the reserved space. */
-static int rn_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
-			 size_t nmore)
-{
-	if ((unsigned)o->profile > REFSTOR_PROFILE_KEEP_LENGTH)
-		return rn_fail(EINVAL, "%s: unknown profile %d", op, (int)o->profile);
-	if (!rn_all_zero(o->reserved, sizeof(o->reserved) / sizeof(o->reserved[0])) ||
-	    !rn_all_zero(more, nmore))
-		return rn_fail(EINVAL,
-			       "%s: a reserved option field is not zero: an option this "
-			       "library (ABI %d) does not know",
-			       op, REFSTOR_ABI_VERSION);
-	return 0;
-}
-
 /* Bind a listening socket to a fresh abstract name (nothing in the
  * filesystem).  The name is this process's and thread's id and 64 random
  * bits: unique without a counter, which would be global mutable state. */
@@ -110,7 +28,7 @@ static int rn_listen(refstor *s, const char *op)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return rn_failf(errno, true, s->what, "%s %s: socket", op, s->what);
+		return rs_failf(errno, true, s->what, "%s %s: socket", op, s->what);
 	for (int tries = 0;; tries++) {
 		uint64_t rnd;
 		if (getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK) != sizeof(rnd))
@@ -126,14 +44,14 @@ static int rn_listen(refstor *s, const char *op)
 		if (errno != EADDRINUSE || tries == 7) {
 			int e = errno;
 			close(fd);
-			return rn_failf(e, true, s->what, "%s %s: bind @%s", op, s->what,
+			return rs_failf(e, true, s->what, "%s %s: bind @%s", op, s->what,
 					s->nbd_addr);
 		}
 	}
 	if (listen(fd, 8)) {
 		int e = errno;
 		close(fd);
-		return rn_failf(e, true, s->what, "%s %s: listen", op, s->what);
+		return rs_failf(e, true, s->what, "%s %s: listen", op, s->what);
 	}
 	return fd;
 }
@@ -172,7 +90,7 @@ static int rn_start(refstor *s, const char *op)
 			return sock;
 		}
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp)) {
-			r = rn_failf(errno, true, s->what, "%s %s: socketpair", op, s->what);
+			r = rs_failf(errno, true, s->what, "%s %s: socketpair", op, s->what);
 			rn_close_fd(&listener);
 			rn_close_fd(&sock);
 			return r;
@@ -183,7 +101,7 @@ static int rn_start(refstor *s, const char *op)
 	} else {
 		int sp[2];
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
-			return rn_failf(errno, true, s->what, "%s %s: socketpair", op, s->what);
+			return rs_failf(errno, true, s->what, "%s %s: socketpair", op, s->what);
 		sock = sp[0];
 		peer = sp[1];
 	}
@@ -231,20 +149,20 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 	const char *what = filename ? filename : fdname;
 	struct stat st;
 	if (fstat(fd, &st))
-		return rn_failf(errno, true, what, "%s %s: fstat", op, what);
-	bool is_block;
-	int r = rn_check_type(st.st_mode, op, what, &is_block);
+		return rs_failf(errno, true, what, "%s %s: fstat", op, what);
+	enum rs_kind kind;
+	int r = rs_check_type(st.st_mode, op, what, &kind);
 	if (r)
 		return r;
 
 	refstor *s = calloc(1, sizeof(*s));
 	if (!s)
-		return rn_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
+		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	s->preset = rn_preset();
 	s->fd = fd;
 	s->writable = writable;
 	s->direct = direct;
-	s->is_block = is_block;
+	s->is_block = kind == RS_BLOCK;
 	atomic_init(&s->req_align, 1);
 	atomic_init(&s->size, 0);
 	rn_server_init(&s->server);
@@ -259,13 +177,13 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 	if (r) {
 		rn_server_destroy(&s->server);
 		free(s);
-		return rn_failf(r, true, what, "%s %s: pthread_rwlock_init", op, what);
+		return rs_failf(r, true, what, "%s %s: pthread_rwlock_init", op, what);
 	}
 	s->filename = filename ? strdup(filename) : NULL;
 	s->what = strdup(what);
 	if ((filename && !s->filename) || !s->what) {
 		rn_handle_free(s);
-		return rn_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
+		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
 	}
 	r = rn_start(s, op);
 	if (r) {
@@ -279,22 +197,22 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
 	if (!o || !out)
-		return rn_fail(EINVAL, "open: NULL %s", o ? "output pointer" : "options");
+		return rs_fail(EINVAL, "open: NULL %s", o ? "output pointer" : "options");
 	*out = NULL;
 	if (!o->path || !o->path[0])
-		return rn_fail(EINVAL, "open: filename required");
-	int r = rn_check_opts("open", o, NULL, 0);
+		return rs_fail(EINVAL, "open: filename required");
+	int r = rs_check_opts("open", o, NULL, 0);
 	if (!r)
-		r = rn_check_path("open", o->path);
+		r = rs_check_path("open", o->path);
 	if (r)
 		return r;
 	/* Not O_DIRECT: this descriptor does no I/O; the server opens the
 	 * inode again (/proc/self/fd/3) with its own cache mode. */
-	int fd = rn_open_nonblock(o->path, o->writable ? O_RDWR : O_RDONLY, 0);
+	int fd = rs_open_nonblock(o->path, o->writable ? O_RDWR : O_RDONLY, 0);
 	if (fd < 0)
-		return rn_failf(errno, true, o->path, "open %s (%s)", o->path,
+		return rs_failf(errno, true, o->path, "open %s (%s)", o->path,
 				o->writable ? "read-write" : "read-only");
-	r = rn_ready_fd(fd, "open", o->path);
+	r = rs_ready_fd(fd, "open", o->path, false);
 	if (!r)
 		r = rn_handle_new(fd, o->path, "open", o->writable, o->direct, out);
 	if (r)
@@ -332,35 +250,35 @@ static int rn_create_size(refstor *s, const struct refstor_create_opts *o)
 int refstor_create(const struct refstor_create_opts *o, refstor **out)
 {
 	if (!o || !out)
-		return rn_fail(EINVAL, "create: NULL %s", o ? "output pointer" : "options");
+		return rs_fail(EINVAL, "create: NULL %s", o ? "output pointer" : "options");
 	*out = NULL;
 	const char *path = o->open.path;
 	if (!path || !path[0])
-		return rn_fail(EINVAL, "create: filename required");
+		return rs_fail(EINVAL, "create: filename required");
 	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
-		return rn_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
+		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
 				    (int)o->prealloc);
-	int r = rn_check_opts("create", &o->open, o->reserved,
+	int r = rs_check_opts("create", &o->open, o->reserved,
 			      sizeof(o->reserved) / sizeof(o->reserved[0]));
 	if (r)
 		return r;
 	if (o->size > INT64_MAX)
-		return rn_fail_path(EINVAL, path,
+		return rs_fail_path(EINVAL, path,
 				    "create %s: size %" PRIu64 " is beyond the largest file size",
 				    path, o->size);
 
 	/* Exclusively first even when overwriting, as the reference: then we
 	 * know whether the file is ours to remove if anything later fails. */
 	bool made = true;
-	int fd = rn_open_nonblock(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	int fd = rs_open_nonblock(path, O_RDWR | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST && o->overwrite) {
 		made = false;
-		if ((r = rn_check_path("create", path)))
+		if ((r = rs_check_path("create", path)))
 			return r;
-		fd = rn_open_nonblock(path, O_RDWR | O_CREAT, 0644);
+		fd = rs_open_nonblock(path, O_RDWR | O_CREAT, 0644);
 	}
 	if (fd < 0)
-		return rn_failf(errno, true, path, "create %s", path);
+		return rs_failf(errno, true, path, "create %s", path);
 	/*
 	 * An existing file is emptied here, before the server starts, as
 	 * O_TRUNC would: qemu refuses a writable direct export of a file whose
@@ -370,14 +288,14 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	 * empty, which the reference avoids: OPEN-DIRECT-1 on ramfs.)  nbdkit
 	 * gets the new length here too: it cannot change it afterwards.
 	 */
-	r = rn_ready_fd(fd, "create", path);
+	r = rs_ready_fd(fd, "create", path, false);
 	int e = 0;
 	if (!r && !made)
 		e = rn_truncate(fd, 0);
 	if (!r && !e && o->size > 0 && !rn_preset()->listens)
 		e = rn_truncate(fd, o->size);
 	if (e)
-		r = rn_failf(e, true, path, "create %s: truncate", path);
+		r = rs_failf(e, true, path, "create %s: truncate", path);
 	refstor *s = NULL;
 	if (!r)
 		r = rn_handle_new(fd, path, "create", true, o->open.direct, &s);
@@ -391,7 +309,7 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 		char why[1024];
 		snprintf(why, sizeof(why), "%s", refstor_last_error());
 		refstor_close(s);
-		rn_fail_path(-r, path, "create %s (%" PRIu64 " bytes, %s): %s", path, o->size,
+		rs_fail_path(-r, path, "create %s (%" PRIu64 " bytes, %s): %s", path, o->size,
 			     refstor_prealloc_name(o->prealloc), why);
 		goto undo;
 	}
@@ -406,19 +324,19 @@ undo:
 int refstor_from_fd(int fd, refstor **out)
 {
 	if (!out)
-		return rn_fail(EINVAL, "from_fd: NULL output pointer");
+		return rs_fail(EINVAL, "from_fd: NULL output pointer");
 	*out = NULL;
 	if (fd < 0)
-		return rn_fail(EBADF, "from_fd: invalid file descriptor %d", fd);
+		return rs_fail(EBADF, "from_fd: invalid file descriptor %d", fd);
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
-		return rn_failf(errno, true, NULL, "from_fd file descriptor %d: fcntl(F_GETFL)",
+		return rs_failf(errno, true, NULL, "from_fd file descriptor %d: fcntl(F_GETFL)",
 				fd);
 	/* An O_PATH descriptor can do no I/O, but the server's reopen of
 	 * /proc/self/fd/N would give it a working one: refuse it with the
 	 * errno its own I/O would get (FROMFD-3). */
 	if (fl & O_PATH)
-		return rn_fail(
+		return rs_fail(
 		    EBADF, "from_fd file descriptor %d: opened with O_PATH, which can do no I/O",
 		    fd);
 	/* pwrite on an O_APPEND descriptor writes at the end whatever the
@@ -426,7 +344,7 @@ int refstor_from_fd(int fd, refstor **out)
 	 * server's own descriptor would not have O_APPEND. */
 	bool writable = (fl & O_ACCMODE) != O_RDONLY;
 	if ((fl & O_APPEND) && writable)
-		return rn_fail(EINVAL,
+		return rs_fail(EINVAL,
 			       "from_fd file descriptor %d: opened with O_APPEND, which writes at "
 			       "the end of the file whatever the offset",
 			       fd);

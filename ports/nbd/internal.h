@@ -20,6 +20,8 @@
 #include "refstor.h"
 #pragma GCC visibility pop
 
+#include "admit.h"
+#include "message.h"
 #include "qmp.h"
 #include "server.h"
 
@@ -61,16 +63,7 @@ struct refstor {
 	pthread_rwlock_t lock;
 };
 
-/*
- * error.c: set this thread's message and return -err (err > 0).  with_errno
- * appends ": strerror(err)" unless the message already has that text.  A
- * message too long for the buffer gives up bytes from the middle of path
- * (when fmt names it), never the reason at its end.
- */
-int rn_failf(int err, bool with_errno, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-#define rn_fail(err, ...)            rn_failf(err, false, NULL, __VA_ARGS__)
-#define rn_fail_path(err, path, ...) rn_failf(err, false, path, __VA_ARGS__)
+/* error.c (the message itself is ref/src/message.c's, compiled in). */
 /* The failure of a libnbd call: errno from nbd_get_errno() (EIO if none), the
  * message "<op> <what><detail>: <nbd_get_error()>". */
 int rn_fail_nbd(refstor *s, const char *op, const char *detail);

@@ -31,19 +31,19 @@ enum { RN_ZERO_PIECE = 1 << 30 };
 
 static int rn_fail_null(const char *op)
 {
-	return rn_fail(EINVAL, "%s: NULL handle", op);
+	return rs_fail(EINVAL, "%s: NULL handle", op);
 }
 
 /* The reference's errno for a change through a read-only handle. */
 static int rn_fail_read_only(const refstor *s, const char *op)
 {
-	return rn_fail_path(EBADF, s->what, "%s %s: handle is read-only", op, s->what);
+	return rs_fail_path(EBADF, s->what, "%s %s: handle is read-only", op, s->what);
 }
 
 static int rn_check_range(const char *op, uint64_t offset, uint64_t length)
 {
 	if (offset > INT64_MAX || length > INT64_MAX - offset)
-		return rn_fail(EINVAL,
+		return rs_fail(EINVAL,
 			       "%s: offset %" PRIu64 " + length %" PRIu64
 			       " is beyond the largest file offset (%" PRId64 ")",
 			       op, offset, length, (int64_t)INT64_MAX);
@@ -55,7 +55,7 @@ static int rn_check_connected(const refstor *s, const char *op)
 {
 	if (s->nbd)
 		return 0;
-	return rn_fail_path(EIO, s->what,
+	return rs_fail_path(EIO, s->what,
 			    "%s %s: no connection to the server (a reconnect after a resize "
 			    "failed)",
 			    op, s->what);
@@ -79,22 +79,22 @@ static int rn_check_iov(const refstor *s, const char *op, const struct iovec *io
 			uint64_t offset, size_t *total)
 {
 	if (iovcnt < 0)
-		return rn_fail(EINVAL, "%s: negative iovcnt %d", op, iovcnt);
+		return rs_fail(EINVAL, "%s: negative iovcnt %d", op, iovcnt);
 	if (iovcnt > 0 && !iov)
-		return rn_fail(EINVAL, "%s: NULL iovec array with iovcnt %d", op, iovcnt);
+		return rs_fail(EINVAL, "%s: NULL iovec array with iovcnt %d", op, iovcnt);
 	/* Under the handle's lock: the value of the connection in use. */
 	size_t align = atomic_load(&((refstor *)s)->req_align);
 	size_t sum = 0;
 	for (int i = 0; i < iovcnt; i++) {
 		if (!iov[i].iov_base && iov[i].iov_len)
-			return rn_fail(EINVAL, "%s: iovec %d has a NULL buffer of %zu bytes", op, i,
+			return rs_fail(EINVAL, "%s: iovec %d has a NULL buffer of %zu bytes", op, i,
 				       iov[i].iov_len);
 		if (iov[i].iov_len > SSIZE_MAX - sum)
-			return rn_fail(EINVAL, "%s: total length of %d iovecs overflows", op,
+			return rs_fail(EINVAL, "%s: total length of %d iovecs overflows", op,
 				       iovcnt);
 		sum += iov[i].iov_len;
 		if (!rn_aligned(iov[i].iov_len, align))
-			return rn_fail(EINVAL,
+			return rs_fail(EINVAL,
 				       "%s: iovec %d (%zu bytes) is not a multiple of req_align "
 				       "%zu, the server's minimum block size",
 				       op, i, iov[i].iov_len, align);
@@ -103,7 +103,7 @@ static int rn_check_iov(const refstor *s, const char *op, const struct iovec *io
 	if (r)
 		return r;
 	if (!rn_aligned(offset, align))
-		return rn_fail(EINVAL,
+		return rs_fail(EINVAL,
 			       "%s: offset %" PRIu64 " is not a multiple of req_align %zu, the "
 			       "server's minimum block size",
 			       op, offset, align);
@@ -113,7 +113,7 @@ static int rn_check_iov(const refstor *s, const char *op, const struct iovec *io
 
 static int rn_fail_fixed(const refstor *s, const char *op, uint64_t offset, uint64_t length)
 {
-	return rn_fail_path(ENOSPC, s->what,
+	return rs_fail_path(ENOSPC, s->what,
 			    "%s %s at offset %" PRIu64 " (%" PRIu64 " bytes): beyond the end of "
 			    "the export (%" PRIu64 " bytes), whose size is fixed",
 			    op, s->what, offset, length, atomic_load(&((refstor *)s)->size));
@@ -203,7 +203,7 @@ static int rn_transfer(refstor *s, const char *op, bool write, const struct iove
 	size_t blen = len < s->max_req ? len : s->max_req;
 	char *bounce = malloc(blen);
 	if (!bounce)
-		return rn_fail_path(ENOMEM, s->what, "%s %s: out of memory for %zu bytes", op,
+		return rs_fail_path(ENOMEM, s->what, "%s %s: out of memory for %zu bytes", op,
 				    s->what, blen);
 	struct rn_cursor c = {iov, iovcnt, 0, 0};
 	int r = 0;
@@ -334,7 +334,7 @@ static int rn_zeroing(refstor *s, const char *op, enum rn_zeroing kind, uint64_t
 		 * done a correct discard by doing nothing. */
 		r = s->can_trim ? rn_zero_pieces(s, op, true, 0, offset, length) : 0;
 	} else if (!s->can_zero) {
-		r = rn_fail_path(ENOTSUP, s->what,
+		r = rs_fail_path(ENOTSUP, s->what,
 				 "%s %s at offset %" PRIu64 " (%" PRIu64
 				 " bytes): the server does not offer NBD_CMD_WRITE_ZEROES",
 				 op, s->what, offset, length);
@@ -375,7 +375,7 @@ int refstor_discard(refstor *s, uint64_t offset, uint64_t length)
 int rn_zero_no_hole(refstor *s, const char *op, uint64_t offset, uint64_t length)
 {
 	if (!s->can_zero)
-		return rn_fail_path(ENOTSUP, s->what,
+		return rs_fail_path(ENOTSUP, s->what,
 				    "%s %s: the server does not offer NBD_CMD_WRITE_ZEROES", op,
 				    s->what);
 	return rn_zero_pieces(s, op, false, LIBNBD_CMD_FLAG_NO_HOLE, offset, length);
@@ -386,7 +386,7 @@ int rn_write_zero_data(refstor *s, const char *op, uint64_t offset, uint64_t len
 	size_t n = length < s->max_req ? (size_t)length : s->max_req;
 	char *zero = calloc(1, n ? n : 1);
 	if (!zero)
-		return rn_fail_path(ENOMEM, s->what, "%s %s: out of memory for %zu bytes", op,
+		return rs_fail_path(ENOMEM, s->what, "%s %s: out of memory for %zu bytes", op,
 				    s->what, n);
 	int r = 0;
 	for (uint64_t done = 0; done < length && !r;) {

@@ -11,23 +11,23 @@
 int refstor_describe(const refstor *s, char *buf, size_t len)
 {
 	if (!s)
-		return rn_fail(EINVAL, "describe: NULL handle");
+		return rs_fail(EINVAL, "describe: NULL handle");
 	if (!buf && len)
-		return rn_fail(EINVAL, "describe: NULL buffer of %zu bytes", len);
+		return rs_fail(EINVAL, "describe: NULL buffer of %zu bytes", len);
 	size_t need = rs_naming_describe(s->filename, buf, len);
 	if (need > len)
-		return rn_fail(ERANGE, "describe: needs %zu bytes, buffer has %zu", need, len);
+		return rs_fail(ERANGE, "describe: needs %zu bytes, buffer has %zu", need, len);
 	return 0;
 }
 
 int refstor_resolve_relative_path(const refstor *s, const char *rel, char **out)
 {
 	if (!s)
-		return rn_fail(EINVAL, "resolve_relative_path: NULL handle");
+		return rs_fail(EINVAL, "resolve_relative_path: NULL handle");
 	if (!rel || !out)
-		return rn_fail(EINVAL, "resolve_relative_path: NULL %s",
+		return rs_fail(EINVAL, "resolve_relative_path: NULL %s",
 			       rel ? "output pointer" : "path");
 	const char *why;
 	int e = rs_naming_resolve(s->filename, rel, out, &why);
-	return e ? rn_fail(e, "resolve_relative_path %s: %s", rel, why) : 0;
+	return e ? rs_fail(e, "resolve_relative_path %s: %s", rel, why) : 0;
 }

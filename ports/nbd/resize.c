@@ -42,7 +42,7 @@ static int rn_qmp(refstor *s, const char *op, const char *what, const char *cmd,
 	int64_t deadline = rn_now_ns() + rn_timeout_ns();
 	int r = rn_qmp_run(&s->qmp, cmd, event, deadline, why, sizeof(why));
 	if (r > 0)
-		return rn_fail_path(rn_errno_in(why, EIO), s->what, "%s %s: %s's %s: %s", op,
+		return rs_fail_path(rn_errno_in(why, EIO), s->what, "%s %s: %s's %s: %s", op,
 				    s->what, s->server.name, what, why);
 	return r < 0 ? rn_fail_server(s, op, why, deadline) : 0;
 }
@@ -100,17 +100,17 @@ int rn_resize_locked(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 {
 	if (!s)
-		return rn_fail(EINVAL, "resize: NULL handle");
+		return rs_fail(EINVAL, "resize: NULL handle");
 	if (!s->writable)
-		return rn_fail_path(EBADF, s->what, "resize %s: handle is read-only", s->what);
+		return rs_fail_path(EBADF, s->what, "resize %s: handle is read-only", s->what);
 	if ((unsigned)mode > REFSTOR_PREALLOC_WRITE_DATA)
-		return rn_fail(EINVAL, "resize to %" PRIu64 ": unknown preallocation mode %d",
+		return rs_fail(EINVAL, "resize to %" PRIu64 ": unknown preallocation mode %d",
 			       new_size, (int)mode);
 	if (new_size > INT64_MAX)
-		return rn_fail(EINVAL, "resize to %" PRIu64 " (%s): beyond the largest file size",
+		return rs_fail(EINVAL, "resize to %" PRIu64 " (%s): beyond the largest file size",
 			       new_size, refstor_prealloc_name(mode));
 	if (!s->preset->listens)
-		return rn_fail_path(ENOTSUP, s->what,
+		return rs_fail_path(ENOTSUP, s->what,
 				    "resize %s to %" PRIu64 " (%s): %s's file plugin cannot resize "
 				    "an export",
 				    s->what, new_size, refstor_prealloc_name(mode),

@@ -121,7 +121,7 @@ int rn_server_start(struct rn_server *srv, const char *program, char *const argv
 	srv->name = program;
 	int r = rn_find_program(program, path, sizeof(path));
 	if (r)
-		return rn_failf(-r, true, what, "%s %s: cannot run %s (not on PATH?)", op, what,
+		return rs_failf(-r, true, what, "%s %s: cannot run %s (not on PATH?)", op, what,
 				program);
 
 	/* Non-blocking at both ends: we never wait for the server to write,
@@ -129,7 +129,7 @@ int rn_server_start(struct rn_server *srv, const char *program, char *const argv
 	 * loses lines instead of stopping in write(2). */
 	int err[2];
 	if (pipe2(err, O_CLOEXEC | O_NONBLOCK))
-		return rn_failf(errno, true, what, "%s %s: pipe", op, what);
+		return rs_failf(errno, true, what, "%s %s: pipe", op, what);
 	int child_fds[RN_CHILD_FDS];
 	memcpy(child_fds, fds, sizeof(child_fds));
 	child_fds[2] = err[1];
@@ -147,7 +147,7 @@ int rn_server_start(struct rn_server *srv, const char *program, char *const argv
 	close(err[1]);
 	if (pid < 0) {
 		close(err[0]);
-		return rn_failf(fork_errno, true, what, "%s %s: fork for %s", op, what, program);
+		return rs_failf(fork_errno, true, what, "%s %s: fork for %s", op, what, program);
 	}
 	srv->pid = pid;
 	srv->err_fd = err[0];
