@@ -604,7 +604,8 @@ static void json_list(const char *key, const char *s, const char *seps)
 }
 
 /* --about-impl: what the implementation is, as JSON on one line: its path,
- * version, the ABI functions it lacks and, for the self-test's own
+ * version, the ABI functions it lacks, the limits it declares (as the
+ * verdict names them, ", "-separated) and, for the self-test's own
  * implementations (selftest/mutant.h), what it must fail. */
 static void about_impl(const struct rs_impl *impl, const char *missing)
 {
@@ -615,6 +616,16 @@ static void about_impl(const struct rs_impl *impl, const char *missing)
 	printf(", \"version\": ");
 	rs_json_string(stdout, impl->version ? impl->version() : NULL);
 	json_list("missing", missing, ", ");
+	char limits[256] = "";
+	uint64_t declared = rs_impl_limits(impl);
+	for (uint64_t bit = 1; bit; bit <<= 1) {
+		const struct rs_limit_name *l = (declared & bit) ? rs_limit_named(bit) : NULL;
+		size_t n = strlen(limits);
+		if (l)
+			snprintf(limits + n, sizeof(limits) - n, "%s%s", n ? ", " : "", l->name);
+	}
+	printf(", \"limits\": ");
+	rs_json_string(stdout, limits);
 	if (must_fail) {
 		json_list("must_fail", must_fail, " ");
 		printf(", \"what\": ");

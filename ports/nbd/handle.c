@@ -72,7 +72,7 @@ static void rn_close_fd(int *fd)
  */
 static int rn_start(refstor *s, const char *op)
 {
-	const struct rn_preset *p = s->preset;
+	const struct rn_preset *p = rn_preset();
 	struct rn_serve w = {.writable = s->writable, .direct = s->direct, .is_block = s->is_block};
 	struct rn_argv a = {.argc = 0};
 	p->build(&a, &w);
@@ -158,7 +158,6 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 	refstor *s = calloc(1, sizeof(*s));
 	if (!s)
 		return rs_fail_path(ENOMEM, what, "%s %s: out of memory", op, what);
-	s->preset = rn_preset();
 	s->fd = fd;
 	s->writable = writable;
 	s->direct = direct;
@@ -239,7 +238,7 @@ static int rn_create_size(refstor *s, const struct refstor_create_opts *o)
 {
 	if (o->size == 0)
 		return 0;
-	if (!s->preset->listens)
+	if (rn_preset()->limits & REFSTOR_LIMIT_NO_RESIZE)
 		return rn_prealloc(s, "create", 0, o->size, o->prealloc);
 	pthread_rwlock_wrlock(&s->lock);
 	int r = rn_resize_locked(s, o->size, o->prealloc);
@@ -292,7 +291,7 @@ int refstor_create(const struct refstor_create_opts *o, refstor **out)
 	int e = 0;
 	if (!r && !made)
 		e = rn_truncate(fd, 0);
-	if (!r && !e && o->size > 0 && !rn_preset()->listens)
+	if (!r && !e && o->size > 0 && (rn_preset()->limits & REFSTOR_LIMIT_NO_RESIZE))
 		e = rn_truncate(fd, o->size);
 	if (e)
 		r = rs_failf(e, true, path, "create %s: truncate", path);

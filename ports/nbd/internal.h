@@ -32,10 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct rn_preset;
-
 struct refstor {
-	const struct rn_preset *preset;
 	/* The descriptor this process opened (or adopted): the server serves
 	 * /proc/self/fd/3, a copy of it, so it serves exactly this inode.
 	 * Kept until close: from_fd's caller gave it to the handle. */

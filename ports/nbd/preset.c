@@ -32,15 +32,6 @@ static __attribute__((format(printf, 2, 3))) void rn_arg(struct rn_argv *a, cons
 	a->argv[a->argc] = NULL;
 }
 
-void rn_argv_line(const struct rn_argv *a, char *buf, size_t len)
-{
-	size_t n = 0;
-	if (len)
-		buf[0] = '\0';
-	for (int i = 0; i < a->argc && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", a->argv[i]);
-}
-
 #ifdef RN_PRESET_QEMU
 /*
  * qemu-storage-daemon: the file-posix driver (host_device for a block
@@ -75,7 +66,6 @@ static void rn_build_qemu(struct rn_argv *a, const struct rn_serve *w)
 }
 
 static const struct rn_preset rn_the_preset = {
-    .name = "qemu",
     .program = "qemu-storage-daemon",
     .limits = REFSTOR_LIMIT_FIXED_SIZE | REFSTOR_LIMIT_OUT_OF_PROCESS,
     .listens = true,
@@ -105,7 +95,6 @@ static void rn_build_nbdkit(struct rn_argv *a, const struct rn_serve *w)
 }
 
 static const struct rn_preset rn_the_preset = {
-    .name = "nbdkit",
     .program = "nbdkit",
     .limits = REFSTOR_LIMIT_FIXED_SIZE | REFSTOR_LIMIT_NO_RESIZE | REFSTOR_LIMIT_OUT_OF_PROCESS,
     .listens = false,

@@ -29,20 +29,17 @@ struct rn_argv {
 };
 
 struct rn_preset {
-	const char *name;    /* "qemu", "nbdkit": for messages */
 	const char *program; /* on PATH */
 	uint64_t limits;     /* refstor_limits() */
-	/* qemu: the NBD server listens on fd 4 (a socket we made), QMP is on
-	 * stdin/stdout, the server can resize.  nbdkit: one NBD connection on
-	 * stdin/stdout, no monitor, no resize. */
+	/* How it is reached.  qemu: the NBD server listens on fd 4 (a socket
+	 * we made), QMP is on stdin/stdout.  nbdkit: one NBD connection on
+	 * stdin/stdout, no monitor.  (Whether it resizes is limits' word:
+	 * REFSTOR_LIMIT_NO_RESIZE.) */
 	bool listens;
 	void (*build)(struct rn_argv *a, const struct rn_serve *w);
 };
 
 const struct rn_preset *rn_preset(void);
-/* Quote argv as one line for messages and the report ("qemu-storage-daemon
- * --blockdev ..."). */
-void rn_argv_line(const struct rn_argv *a, char *buf, size_t len);
 
 /* The fds a server gets (server.h's fds[]): 3 is the storage, 4 qemu's
  * listening NBD socket. */

@@ -109,12 +109,12 @@ int refstor_resize(refstor *s, uint64_t new_size, enum refstor_prealloc mode)
 	if (new_size > INT64_MAX)
 		return rs_fail(EINVAL, "resize to %" PRIu64 " (%s): beyond the largest file size",
 			       new_size, refstor_prealloc_name(mode));
-	if (!s->preset->listens)
+	if (rn_preset()->limits & REFSTOR_LIMIT_NO_RESIZE)
 		return rs_fail_path(ENOTSUP, s->what,
 				    "resize %s to %" PRIu64 " (%s): %s's file plugin cannot resize "
 				    "an export",
 				    s->what, new_size, refstor_prealloc_name(mode),
-				    s->preset->program);
+				    rn_preset()->program);
 	pthread_rwlock_wrlock(&s->lock);
 	int r = rn_resize_locked(s, new_size, mode);
 	pthread_rwlock_unlock(&s->lock);
