@@ -45,6 +45,13 @@ rs_step() {
 # each (a failure's log tail after it); fails if any failed.  For steps whose
 # length is set by a clock (fuzzing for N seconds), not by work: side by side
 # they take the longest one's time instead of the sum.
+# The NBD peers' servers still running (zombies aside), one per line: what
+# nothing that runs ports/nbd may leave behind (ci/test, ci/peers).  The
+# kernel keeps 15 characters of a program's name.
+rs_peer_servers() {
+	ps -eo pid=,stat=,comm=,args= | awk '$3 ~ /^(qemu-storage-da|nbdkit)$/ && $2 !~ /^Z/'
+}
+
 rs_parallel() {
 	local labels=() pids=() cmd=() rc=0 i log
 	mkdir -p "$RS_BUILD/parallel"

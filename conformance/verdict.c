@@ -72,7 +72,7 @@ static void rs_why(struct rs_verdict *v, const char *fmt, ...)
 /* What a NIMP or NA message names: "not implemented: WHAT (why)" -> "WHAT"
  * (refstor_x, or the keep-length profile); "not applicable: LIMIT (why)" ->
  * "LIMIT" (fixed-size). */
-static void rs_nimp_function(const char *msg, char *out, size_t len)
+static void rs_skip_subject(const char *msg, char *out, size_t len)
 {
 	const char *p = msg;
 	if (!strncmp(p, RS_NIMP_PREFIX, strlen(RS_NIMP_PREFIX)))
@@ -185,11 +185,11 @@ void rs_verdict_of(const struct rs_spec *spec, const struct rs_result *r, size_t
 			continue;
 		if (nimp) {
 			char fn[128];
-			rs_nimp_function(nimp->message, fn, sizeof(fn));
+			rs_skip_subject(nimp->message, fn, sizeof(fn));
 			rs_why(v, "%s is not implemented: its tests did not run", fn);
 		} else if (na) {
 			char limit[128];
-			rs_nimp_function(na->message, limit, sizeof(limit));
+			rs_skip_subject(na->message, limit, sizeof(limit));
 			rs_except(&excepts, limit, r[k].clauses);
 			v->not_applicable++;
 		} else if (skip) {

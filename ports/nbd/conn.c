@@ -143,7 +143,6 @@ int rn_connect(refstor *s, const char *op, int sock, int64_t deadline_ns)
 	s->can_zero = nbd_can_zero(h) == 1;
 	s->can_fast_zero = nbd_can_fast_zero(h) == 1;
 	s->can_trim = nbd_can_trim(h) == 1;
-	s->can_flush = nbd_can_flush(h) == 1;
 	size_t align = min > 0 ? (size_t)min : 1;
 	atomic_store(&s->req_align, align);
 	/* No maximum: 32 MiB is what servers that do not say one take (NBD's

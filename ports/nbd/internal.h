@@ -50,7 +50,7 @@ struct refstor {
 	/* The connection, and what the server said in its handshake.  All of
 	 * it changes only under the exclusive lock (a reconnect in resize). */
 	struct nbd_handle *nbd;
-	bool can_zero, can_fast_zero, can_trim, can_flush;
+	bool can_zero, can_fast_zero, can_trim;
 	/* The server's minimum block size, 1 if none.  Atomic: the accessors
 	 * read it without the lock while a resize's reconnect sets it again. */
 	_Atomic size_t req_align;

@@ -228,7 +228,8 @@ void rn_server_said(struct rn_server *srv, char *buf, size_t len)
 	pthread_mutex_unlock(&srv->tail_lock);
 }
 
-bool rn_server_exited(struct rn_server *srv)
+/* Whether it has exited (without reaping it). */
+static bool rn_server_exited(struct rn_server *srv)
 {
 	if (!srv->pid)
 		return true;

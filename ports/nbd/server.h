@@ -43,8 +43,6 @@ void rn_server_drain(struct rn_server *srv);
 void rn_server_collect(struct rn_server *srv, int64_t deadline_ns);
 /* The last of what it said, on one line (newlines become " / "), or "" */
 void rn_server_said(struct rn_server *srv, char *buf, size_t len);
-/* Whether it has exited (without reaping it). */
-bool rn_server_exited(struct rn_server *srv);
 /* SIGTERM, up to 2 s for it to exit, then SIGKILL; reap it and close our
  * ends.  Safe on a server never started.  Leaves srv as rn_server_init. */
 void rn_server_stop(struct rn_server *srv);
