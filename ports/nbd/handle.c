@@ -195,14 +195,7 @@ static int rn_handle_new(int fd, const char *filename, const char *op, bool writ
 
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
-	if (!o || !out)
-		return rs_fail(EINVAL, "open: NULL %s", o ? "output pointer" : "options");
-	*out = NULL;
-	if (!o->path || !o->path[0])
-		return rs_fail(EINVAL, "open: filename required");
-	int r = rs_check_opts("open", o, NULL, 0);
-	if (!r)
-		r = rs_check_path("open", o->path);
+	int r = rs_admit_open(o, out);
 	if (r)
 		return r;
 	/* Not O_DIRECT: this descriptor does no I/O; the server opens the
@@ -248,23 +241,10 @@ static int rn_create_size(refstor *s, const struct refstor_create_opts *o)
 
 int refstor_create(const struct refstor_create_opts *o, refstor **out)
 {
-	if (!o || !out)
-		return rs_fail(EINVAL, "create: NULL %s", o ? "output pointer" : "options");
-	*out = NULL;
-	const char *path = o->open.path;
-	if (!path || !path[0])
-		return rs_fail(EINVAL, "create: filename required");
-	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
-		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
-				    (int)o->prealloc);
-	int r = rs_check_opts("create", &o->open, o->reserved,
-			      sizeof(o->reserved) / sizeof(o->reserved[0]));
+	int r = rs_admit_create(o, out);
 	if (r)
 		return r;
-	if (o->size > INT64_MAX)
-		return rs_fail_path(EINVAL, path,
-				    "create %s: size %" PRIu64 " is beyond the largest file size",
-				    path, o->size);
+	const char *path = o->open.path;
 
 	/* Exclusively first even when overwriting, as the reference: then we
 	 * know whether the file is ours to remove if anything later fails. */

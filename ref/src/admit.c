@@ -7,6 +7,7 @@
 #include "message.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -118,8 +119,8 @@ static bool rs_all_zero(const uint64_t *v, size_t n)
 /* The options of ABI 1.0: a profile this library knows, and nothing in the
  * reserved space (an option of a later 1.x that it would otherwise ignore):
  * o's, and more[nmore] (create's own). */
-int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
-		  size_t nmore)
+static int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
+			 size_t nmore)
 {
 	if ((unsigned)o->profile > REFSTOR_PROFILE_KEEP_LENGTH)
 		return rs_fail(EINVAL, "%s: unknown profile %d", op, (int)o->profile);
@@ -129,5 +130,38 @@ int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint6
 			       "%s: a reserved option field is not zero: an option this "
 			       "library (ABI %d) does not know",
 			       op, REFSTOR_ABI_VERSION);
+	return 0;
+}
+
+int rs_admit_open(const struct refstor_open_opts *o, struct refstor **out)
+{
+	if (!o || !out)
+		return rs_fail(EINVAL, "open: NULL %s", o ? "output pointer" : "options");
+	*out = NULL;
+	if (!o->path || !o->path[0])
+		return rs_fail(EINVAL, "open: filename required");
+	int r = rs_check_opts("open", o, NULL, 0);
+	return r ? r : rs_check_path("open", o->path);
+}
+
+int rs_admit_create(const struct refstor_create_opts *o, struct refstor **out)
+{
+	if (!o || !out)
+		return rs_fail(EINVAL, "create: NULL %s", o ? "output pointer" : "options");
+	*out = NULL;
+	const char *path = o->open.path;
+	if (!path || !path[0])
+		return rs_fail(EINVAL, "create: filename required");
+	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
+		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
+				    (int)o->prealloc);
+	int r = rs_check_opts("create", &o->open, o->reserved,
+			      sizeof(o->reserved) / sizeof(o->reserved[0]));
+	if (r)
+		return r;
+	if (o->size > INT64_MAX)
+		return rs_fail_path(EINVAL, path,
+				    "create %s: size %" PRIu64 " is beyond the largest file size",
+				    path, o->size);
 	return 0;
 }

@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct refstor;
 struct refstor_open_opts;
+struct refstor_create_opts;
 
 /* What kind of object the fd refers to decides size lookup, whether the
  * length can change and how zeroes are made. */
@@ -33,9 +35,12 @@ int rs_open_nonblock(const char *path, int flags, mode_t mode);
 /* A descriptor from rs_open_nonblock made ready: its type checked again,
  * O_NONBLOCK cleared, O_DIRECT set if direct. */
 int rs_ready_fd(int fd, const char *op, const char *path, bool direct);
-/* ABI 1.0's options: a known profile, and nothing in the reserved space of
- * o or in more[nmore] (create's own). */
-int rs_check_opts(const char *op, const struct refstor_open_opts *o, const uint64_t *more,
-		  size_t nmore);
+/* Everything open (create) checks of its arguments before it touches the
+ * path's file: o and out not NULL (*out then NULL), a path, ABI 1.0's
+ * options (a known profile, nothing in the reserved space), and for open
+ * what the path names, for create the preallocation mode and the size.  0,
+ * or the negative errno with the message set. */
+int rs_admit_open(const struct refstor_open_opts *o, struct refstor **out);
+int rs_admit_create(const struct refstor_create_opts *o, struct refstor **out);
 
 #endif

@@ -70,14 +70,7 @@ static int rs_handle_new(int fd, const char *filename, const char *op,
 
 int refstor_open(const struct refstor_open_opts *o, refstor **out)
 {
-	if (!o || !out)
-		return rs_fail(EINVAL, "open: NULL %s", o ? "output pointer" : "options");
-	*out = NULL;
-	if (!o->path || !o->path[0])
-		return rs_fail(EINVAL, "open: filename required");
-	int r = rs_check_opts("open", o, NULL, 0);
-	if (!r)
-		r = rs_check_path("open", o->path);
+	int r = rs_admit_open(o, out);
 	if (r)
 		return r;
 	int fd = rs_open_nonblock(o->path, o->writable ? O_RDWR : O_RDONLY, 0);
@@ -94,23 +87,10 @@ int refstor_open(const struct refstor_open_opts *o, refstor **out)
 
 int refstor_create(const struct refstor_create_opts *o, refstor **out)
 {
-	if (!o || !out)
-		return rs_fail(EINVAL, "create: NULL %s", o ? "output pointer" : "options");
-	*out = NULL;
-	const char *path = o->open.path;
-	if (!path || !path[0])
-		return rs_fail(EINVAL, "create: filename required");
-	if ((unsigned)o->prealloc > REFSTOR_PREALLOC_WRITE_DATA)
-		return rs_fail_path(EINVAL, path, "create %s: unknown preallocation mode %d", path,
-				    (int)o->prealloc);
-	int r = rs_check_opts("create", &o->open, o->reserved,
-			      sizeof(o->reserved) / sizeof(o->reserved[0]));
+	int r = rs_admit_create(o, out);
 	if (r)
 		return r;
-	if (o->size > INT64_MAX)
-		return rs_fail_path(EINVAL, path,
-				    "create %s: size %" PRIu64 " is beyond the largest file size",
-				    path, o->size);
+	const char *path = o->open.path;
 
 	/* Try exclusively first even when overwriting: then we know whether the
 	 * file is ours to remove if anything after creating it fails.  (An
